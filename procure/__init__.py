@@ -1,0 +1,169 @@
+"""Procure: collaborative procurement experiments for groups of public bodies."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, g, request
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from procure.config import PROJECT_ROOT, load_config
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Application factory: config → extensions → blueprints → commands."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder="static",
+    )
+    app.config.update(load_config(app.instance_path, config))
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    _init_templates(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _init_request_hooks(app)
+
+    from procure import cli, errors
+
+    errors.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _init_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(PROJECT_ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    from procure import templating
+
+    templating.init_app(app)
+
+
+def _init_extensions(app: Flask) -> None:
+    from procure import models  # noqa: F401 - every model registered before the mapper is used
+    from procure.extensions import csrf, db, limiter, login_manager, migrate, talisman
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Sign in to see this page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from procure.accounts.models import User
+
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.is_active else None
+
+    csp = {
+        "default-src": "'self'",
+        "script-src": "'self'",
+        "style-src": "'self'",
+        "img-src": "'self' data:",
+        "font-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "form-action": "'self'",
+        "frame-ancestors": "'none'",
+    }
+    talisman.init_app(
+        app,
+        content_security_policy=csp,
+        force_https=app.config["FORCE_HTTPS"],
+        strict_transport_security=app.config["FORCE_HTTPS"],
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        frame_options="DENY",
+        referrer_policy="strict-origin-when-cross-origin",
+        permissions_policy={
+            "geolocation": "()",
+            "camera": "()",
+            "microphone": "()",
+            "payment": "()",
+            "usb": "()",
+        },
+    )
+
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            _configure_sqlite(engine)
+
+
+def _configure_sqlite(engine: sa.Engine) -> None:
+    """Foreign keys on, and transactions SQLAlchemy controls (so SAVEPOINTs work)."""
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from procure.accounts import bp as accounts_bp
+    from procure.experiments import bp as experiments_bp
+
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(experiments_bp)
+    # Feature blueprints register themselves here as their issues land.
+    for module_name in ("market", "scoring", "requirements", "workshops", "reports"):
+        module = __import__(f"procure.{module_name}", fromlist=["bp"])
+        bp = getattr(module, "bp", None)
+        if bp is not None:
+            app.register_blueprint(bp)
+
+
+def _init_request_hooks(app: Flask) -> None:
+    from procure.extensions import db
+
+    @app.before_request
+    def _request_id() -> None:
+        incoming = request.headers.get("X-Request-ID", "")
+        g.request_id = incoming[:64] if incoming.isalnum() else uuid.uuid4().hex
+
+    @app.after_request
+    def _commit_and_tag(response):
+        # Services flush; the request commits once, and only when it succeeded.
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        if request.endpoint != "static":
+            # Pages can hold commercially sensitive figures: never keep them in a shared cache.
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.teardown_request
+    def _rollback_on_error(exc: BaseException | None) -> None:
+        if exc is not None:
+            db.session.rollback()

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovPasswordInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import Email, InputRequired, Length, Regexp
+
+from procure.accounts.models import ORGANISATION_KINDS, SITE_ROLES
+from procure.forms import ProcureForm, no_control_characters, strip_filter
+
+
+class LoginForm(ProcureForm):
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        filters=[strip_filter],
+        validators=[InputRequired("Enter your email address"), Length(max=254)],
+    )
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter your password"), Length(max=200)],
+    )
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+KIND_LABELS = {
+    "borough": "Borough",
+    "gla": "Greater London Authority",
+    "convenor": "Convenor",
+    "partner": "Partner",
+}
+
+
+class OrganisationForm(ProcureForm):
+    name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        filters=[strip_filter],
+        validators=[
+            InputRequired("Enter the organisation’s name"),
+            Length(max=200),
+            no_control_characters,
+        ],
+    )
+    slug = StringField(
+        "Short name for addresses",
+        widget=GovTextInput(),
+        filters=[strip_filter],
+        description="Lower-case letters, numbers and hyphens, for example camden",
+        validators=[
+            InputRequired("Enter a short name"),
+            Length(max=80),
+            Regexp(
+                r"^[a-z0-9]+(-[a-z0-9]+)*$",
+                message="Use only lower-case letters, numbers and hyphens",
+            ),
+        ],
+    )
+    kind = SelectField(
+        "Kind of organisation",
+        widget=GovSelect(),
+        choices=[(k, KIND_LABELS[k]) for k in ORGANISATION_KINDS],
+        validators=[InputRequired("Choose the kind of organisation")],
+    )
+    is_member = BooleanField("Member of the network", widget=GovCheckboxInput(), default=True)
+    submit = SubmitField("Save organisation", widget=GovSubmitInput())
+
+
+ROLE_LABELS = {"admin": "Admin (convenor staff)", "member": "Member", "guest": "Guest"}
+
+
+class UserForm(ProcureForm):
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        filters=[strip_filter],
+        validators=[
+            InputRequired("Enter the person’s name"),
+            Length(max=200),
+            no_control_characters,
+        ],
+    )
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        filters=[strip_filter],
+        validators=[
+            InputRequired("Enter an email address"),
+            Length(max=254),
+            Email("Enter an email address in the correct format, like name@example.gov.uk"),
+        ],
+    )
+    organisation_id = SelectField("Organisation", widget=GovSelect(), coerce=int)
+    site_role = SelectField(
+        "Site role", widget=GovSelect(), choices=[(r, ROLE_LABELS[r]) for r in SITE_ROLES]
+    )
+    password = PasswordField(
+        "Initial password",
+        widget=GovPasswordInput(),
+        description="At least 12 characters. Share it with the person securely; they can change it later.",
+        validators=[
+            InputRequired("Enter an initial password"),
+            Length(min=12, max=200, message="Password must be between 12 and 200 characters"),
+        ],
+    )
+    submit = SubmitField("Add user", widget=GovSubmitInput())

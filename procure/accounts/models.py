@@ -1,0 +1,69 @@
+"""Organisations and the people who sign in on their behalf."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from procure.db import TimestampMixin, VersionedMixin
+from procure.extensions import db
+
+ORGANISATION_KINDS = ("borough", "gla", "convenor", "partner")
+SITE_ROLES = ("admin", "member", "guest")
+
+
+class Organisation(TimestampMixin, VersionedMixin, db.Model):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    is_member: Mapped[bool] = mapped_column(default=True, server_default=sa.text("true"))
+
+    users: Mapped[list[User]] = relationship(back_populates="organisation")
+
+    __table_args__ = (sa.CheckConstraint(f"kind IN {ORGANISATION_KINDS!r}", name="kind"),)
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.slug}>"
+
+
+class User(UserMixin, TimestampMixin, VersionedMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    site_role: Mapped[str] = mapped_column(sa.String(20), default="member")
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id"))
+    is_active_account: Mapped[bool] = mapped_column(default=True, server_default=sa.text("true"))
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+
+    organisation: Mapped[Organisation | None] = relationship(back_populates="users")
+
+    __table_args__ = (sa.CheckConstraint(f"site_role IN {SITE_ROLES!r}", name="site_role"),)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.is_active_account
+
+    @property
+    def is_admin(self) -> bool:
+        return self.site_role == "admin"
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"

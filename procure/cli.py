@@ -1,0 +1,87 @@
+"""Flask commands. Groups live here; each feature adds its commands in ``<feature>/commands.py``."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from procure.extensions import db
+
+users_cli = AppGroup("users", help="Manage people who sign in.")
+demo_cli = AppGroup("demo", help="Demonstration data.")
+import_cli = AppGroup(
+    "import", help="Import options, landscape rows or requirements from CSV or XLSX."
+)
+export_cli = AppGroup("export", help="Export data as CSV, XLSX or JSON.")
+report_cli = AppGroup("report", help="Render PDF reports.")
+bench_cli = AppGroup("bench", help="Benchmark data.")
+
+FEATURES = ("market", "scoring", "requirements", "workshops", "reports")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option(
+    "--role", "site_role", type=click.Choice(["admin", "member", "guest"]), default="member"
+)
+@click.option(
+    "--organisation", "organisation_slug", default=None, help="Short name of the organisation"
+)
+def create_user_command(
+    email: str, name: str, password: str, site_role: str, organisation_slug: str | None
+) -> None:
+    """Add a person who can sign in."""
+    import sqlalchemy as sa
+
+    from procure.accounts.models import Organisation
+    from procure.accounts.services import AccountError, create_user
+
+    organisation = None
+    if organisation_slug:
+        organisation = db.session.scalar(
+            sa.select(Organisation).where(Organisation.slug == organisation_slug)
+        )
+        if organisation is None:
+            raise click.ClickException(f"No organisation with the short name {organisation_slug!r}")
+    try:
+        user = create_user(
+            email=email,
+            name=name,
+            password=password,
+            site_role=site_role,
+            organisation=organisation,
+        )
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Created {user.email} ({user.site_role})")
+
+
+@demo_cli.command("load")
+def demo_load_command() -> None:
+    """Load the demo experiment (idempotent). Refused when configured for production."""
+    if current_app.config["PROCURE_ENV"] == "production":
+        raise click.ClickException("Refusing to load demo data: PROCURE_ENV is production.")
+    from procure.demo import load_demo
+
+    summary = load_demo()
+    db.session.commit()
+    click.echo(summary)
+
+
+def init_app(app: Flask) -> None:
+    for group in (users_cli, demo_cli, import_cli, export_cli, report_cli, bench_cli):
+        app.cli.add_command(group)
+    for feature in FEATURES:
+        try:
+            module = importlib.import_module(f"procure.{feature}.commands")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"procure.{feature}.commands":
+                raise
+            continue
+        module.register(app)

@@ -1,0 +1,69 @@
+"""Form pieces shared by every feature: base form, stale-edit version field, validators."""
+
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField
+from wtforms.validators import ValidationError
+
+from procure.sensitivity import Sensitivity
+
+
+class ProcureForm(FlaskForm):
+    """Base for every form: CSRF on, and a helper the error summary uses."""
+
+    def error_list(self) -> list[dict[str, str]]:
+        """Errors in page order, shaped for the GOV.UK error summary macro."""
+        items = []
+        for field in self:
+            for message in field.errors if isinstance(field.errors, list) else []:
+                target = field.id
+                # Radios and checkboxes are linked to their first input.
+                if field.type in {"RadioField", "SelectMultipleField"} and getattr(
+                    field, "choices", None
+                ):
+                    target = f"{field.id}-0" if field.type != "RadioField" else field.id
+                items.append({"text": message, "href": f"#{target}"})
+        return items
+
+
+class VersionField(HiddenField):
+    """The version of the record the form was built from; a stale one is refused."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            self.data = int(valuelist[0]) if valuelist and valuelist[0] else None
+        except ValueError:
+            self.data = None
+
+
+SENSITIVITY_CHOICES = [(level.slug, level.label) for level in Sensitivity]
+
+# Control characters other than tab/newline have no place in a form field.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def no_control_characters(_form, field) -> None:
+    if isinstance(field.data, str) and _CONTROL.search(field.data):
+        raise ValidationError(f"{field.label.text} contains characters that cannot be saved")
+
+
+def strip_filter(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class WholeNumberField(IntegerField):
+    """An integer field whose error says what a person typed wrong, in plain words."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist or valuelist[0].strip() == "":
+            self.data = None
+            return
+        try:
+            self.data = int(valuelist[0].strip())
+        except ValueError:
+            self.data = None
+            self.raw_data = valuelist
+            raise ValueError(f"{self.label.text} must be a whole number, like 3") from None

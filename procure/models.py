@@ -1,0 +1,43 @@
+"""Imports every model so that Alembic and ``db.create_all`` see the whole schema."""
+
+from procure.accounts.models import Organisation, User
+from procure.audit import AuditEvent
+from procure.experiments.models import Experiment, Participation, StageTransition
+from procure.market.models import LandscapeEntry, Option
+from procure.reports.models import ReportExport
+from procure.requirements.models import Endorsement, Requirement, SpecificationVersion
+from procure.scoring.models import Criterion, Declaration, ModeratedScore, Score, Scorecard
+from procure.workshops.models import (
+    AgendaItem,
+    Attendee,
+    Decision,
+    NoteSection,
+    Workshop,
+    WorkshopAction,
+)
+
+__all__ = [
+    "AgendaItem",
+    "Attendee",
+    "AuditEvent",
+    "Criterion",
+    "Decision",
+    "Declaration",
+    "Endorsement",
+    "Experiment",
+    "LandscapeEntry",
+    "ModeratedScore",
+    "NoteSection",
+    "Option",
+    "Organisation",
+    "Participation",
+    "ReportExport",
+    "Requirement",
+    "Score",
+    "Scorecard",
+    "SpecificationVersion",
+    "StageTransition",
+    "User",
+    "Workshop",
+    "WorkshopAction",
+]

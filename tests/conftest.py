@@ -1,0 +1,152 @@
+"""Test fixtures: the schema is built by running the migrations; every test rolls back.
+
+On SQLite the suite uses a temporary database file. With ``TEST_DATABASE_URL``
+set (a PostgreSQL server URL), it creates its own uniquely named database on
+that server, runs the migrations there, and drops it at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_login.utils import _create_identifier
+from flask_migrate import upgrade
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from procure import create_app
+from procure.config import normalise_database_url
+from procure.extensions import db, limiter
+from tests import factories
+
+
+def _server_admin_url(url: sa.URL) -> str:
+    return url.set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False
+    )
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    server = os.environ.get("TEST_DATABASE_URL")
+    if not server:
+        path: Path = tmp_path_factory.mktemp("db") / "test.db"
+        yield f"sqlite:///{path}"
+        return
+    url = sa.make_url(normalise_database_url(server))
+    name = f"procure_test_{uuid.uuid4().hex[:10]}"
+    admin_url = _server_admin_url(url)
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        db.session.remove()
+        for engine in list(_ENGINES):
+            engine.dispose()
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+_ENGINES: list[sa.Engine] = []
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    os.environ.pop("DATABASE_URL", None)
+    app = create_app(
+        {
+            "TESTING": True,
+            "PROCURE_ENV": "testing",
+            "SECRET_KEY": "test-secret-key",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "REPORTS_DIR": str(tmp_path_factory.mktemp("reports")),
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
+    with app.app_context():
+        upgrade()
+        _ENGINES.append(db.engine)
+    yield app
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Iterator[scoped_session]:
+    """A session inside a transaction that is rolled back after the test.
+
+    Requests made by the test client share this session: a view's commit only
+    releases a SAVEPOINT, so nothing outlives the test.
+    """
+    with app.app_context():
+        connection = db.engine.connect()
+    transaction = connection.begin()
+    session = scoped_session(
+        sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+        scopefunc=lambda: "test",
+    )
+    # Requests call session.remove() at teardown; keep the test's session (and its
+    # identity map) instead of closing it, so flushed factory data stays visible.
+    session.remove = session.expire_all  # type: ignore[method-assign]
+    original = db.session
+    db.session = session
+    factories.bind(session)
+    try:
+        yield session
+    finally:
+        db.session = original
+        session.close()
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def client(app: Flask, db_session: scoped_session) -> FlaskClient:
+    limiter.reset()
+    app.test_client_class = SavepointClient
+    return app.test_client()
+
+
+class SavepointClient(FlaskClient):
+    """Before each request, settle what the test flushed so a request rollback cannot undo it."""
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app_ctx(app: Flask, db_session: scoped_session) -> Iterator[None]:
+    """An app and request context for calling services directly (no client requests)."""
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
+def runner(app: Flask, db_session: scoped_session):
+    return app.test_cli_runner()
+
+
+def login(client: FlaskClient, user) -> None:
+    """Sign in by writing the session, as Flask-Login would; only login tests post the form."""
+    with client.application.test_request_context(environ_base=client.environ_base):
+        identifier = _create_identifier()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+        session["_id"] = identifier
+
+
+@pytest.fixture
+def as_user(client: FlaskClient):
+    def _login(user):
+        login(client, user)
+        return client
+
+    return _login
