@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, g, request
+from flask_talisman import Talisman
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from procure.config import PROJECT_ROOT, load_config
@@ -58,7 +59,7 @@ def _init_templates(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from procure import models  # noqa: F401 - every model registered before the mapper is used
-    from procure.extensions import csrf, db, limiter, login_manager, migrate, talisman
+    from procure.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True)
@@ -89,7 +90,8 @@ def _init_extensions(app: Flask) -> None:
         "form-action": "'self'",
         "frame-ancestors": "'none'",
     }
-    talisman.init_app(
+    # Talisman keeps its settings on the instance, so each app gets its own.
+    Talisman(
         app,
         content_security_policy=csp,
         force_https=app.config["FORCE_HTTPS"],

@@ -119,7 +119,7 @@ class Redacted:
         return f"[{self.label}]"
 
     def __html__(self) -> str:
-        return f'<span class="procure-redacted">{escape(self.label)}</span>'
+        return f'<span class="procure-redacted redacted">{escape(self.label)}</span>'
 
     def __bool__(self) -> bool:
         # Templates often write ``{% if value %}``; a marker must still render.

@@ -48,7 +48,6 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
         yield url.set(database=name).render_as_string(hide_password=False)
     finally:
-        db.session.remove()
         for engine in list(_ENGINES):
             engine.dispose()
         with psycopg.connect(admin_url, autocommit=True) as conn:
