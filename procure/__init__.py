@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, g, request
+from flask import Flask, flash, g, redirect, request, session, url_for
+from flask_login import current_user, logout_user
 from flask_talisman import Talisman
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
@@ -137,7 +139,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(experiments_bp)
     # Feature blueprints register themselves here as their issues land.
-    for module_name in ("market", "scoring", "requirements", "workshops", "reports"):
+    for module_name in ("market", "scoring", "requirements", "workshops", "reports", "governance"):
         module = __import__(f"procure.{module_name}", fromlist=["bp"])
         bp = getattr(module, "bp", None)
         if bp is not None:
@@ -151,6 +153,31 @@ def _init_request_hooks(app: Flask) -> None:
     def _request_id() -> None:
         incoming = request.headers.get("X-Request-ID", "")
         g.request_id = incoming[:64] if incoming.isalnum() else uuid.uuid4().hex
+
+    @app.before_request
+    def _idle_timeout():
+        """Sign people out after a period without activity (sessions also expire after 8 hours)."""
+        if request.endpoint == "static" or not current_user.is_authenticated:
+            return None
+        now = int(time.time())
+        last = session.get("last_seen")
+        limit = app.config["SESSION_IDLE_TIMEOUT"].total_seconds()
+        if last is not None and now - int(last) > limit:
+            logout_user()
+            session.clear()
+            flash(
+                "You were signed out after a period of inactivity. Sign in again to carry on.",
+                "info",
+            )
+            return redirect(
+                url_for(
+                    "accounts.login", next=request.full_path if request.method == "GET" else None
+                )
+            )
+        # Write at most once a minute, so ordinary browsing does not rewrite the cookie each time.
+        if last is None or now - int(last) > 60:
+            session["last_seen"] = now
+        return None
 
     @app.after_request
     def _commit_and_tag(response):

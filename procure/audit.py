@@ -77,6 +77,13 @@ def diff(obj: Any, fields: list[str], new_values: dict[str, Any]) -> dict[str, l
     return changes
 
 
+def current_actor_id() -> int | None:
+    """The signed-in person's id inside a request, else None (commands, jobs)."""
+    if has_request_context() and current_user.is_authenticated:
+        return current_user.id
+    return None
+
+
 def record(
     action: str,
     obj: Any = None,

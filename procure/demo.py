@@ -168,9 +168,16 @@ def demo_logins_text(ctx: DemoContext) -> str:
         f"Demo logins (password for all: {DEMO_PASSWORD}):",
         "  admin@demo.test                  convenor staff (admin)",
     ]
+    roles = {slug: role for slug, _n, _k, _m, role in ORGANISATIONS}
     for slug, org in ctx.organisations.items():
         if slug == "loti":
             continue
-        lines.append(f"  lead@{slug}.demo.test".ljust(35) + f"procurement lead, {org.name}")
+        role = roles.get(slug)
+        what = {
+            "lead": "procurement lead of the lead borough",
+            "participant": "procurement lead",
+            "observer": "procurement lead of an observer",
+        }.get(role or "", "officer of an organisation not taking part")
+        lines.append(f"  lead@{slug}.demo.test".ljust(35) + f"{what}, {org.name}")
     lines.append("  officer@<organisation>.demo.test officers of the same organisations")
     return "\n".join(lines + ctx.notes)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from wtforms import DateField, HiddenField, IntegerField
 from wtforms.validators import ValidationError
 
 from procure.sensitivity import Sensitivity
@@ -67,3 +68,36 @@ class WholeNumberField(IntegerField):
             self.data = None
             self.raw_data = valuelist
             raise ValueError(f"{self.label.text} must be a whole number, like 3") from None
+
+
+class DateInput(GovDateInput):
+    """GOV.UK day/month/year inputs that also render when the field was not submitted at all.
+
+    govuk-frontend-wtf expects three raw values whenever ``raw_data`` is not None,
+    but a GET form without the field gives an empty list.
+    """
+
+    def map_gov_params(self, field, **kwargs):
+        if field.raw_data is not None and len(field.raw_data) != 3:
+            field.raw_data = None
+        return super().map_gov_params(field, **kwargs)
+
+
+class GovDateField(DateField):
+    """A date from three GOV.UK inputs sharing one name: day, month, year."""
+
+    widget = DateInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("format", "%d %m %Y")
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist or not any(v.strip() for v in valuelist):
+            self.data = None
+            return
+        try:
+            super().process_formdata([" ".join(v.strip() for v in valuelist)])
+        except ValueError:
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a real date, like 27 3 2027") from None

@@ -3,6 +3,7 @@
 from procure.accounts.models import Organisation, User
 from procure.audit import AuditEvent
 from procure.experiments.models import Experiment, Participation, StageTransition
+from procure.governance.models import ShareLink
 from procure.market.models import LandscapeEntry, Option
 from procure.reports.models import ReportExport
 from procure.requirements.models import Endorsement, Requirement, SpecificationVersion
@@ -32,6 +33,7 @@ __all__ = [
     "Organisation",
     "Participation",
     "ReportExport",
+    "ShareLink",
     "Requirement",
     "Score",
     "Scorecard",

@@ -130,6 +130,8 @@ RULES: dict[str, Callable[[Any, Any], bool]] = {
         can_edit_experiment(user, exp) or is_procurement_lead(user, exp)
     ),
     "requirement.edit": lambda user, req: can_edit_experiment(user, req.experiment),
+    "requirement.import": can_edit_experiment,
+    "requirement.manage_categories": lambda user, _obj: is_admin(user),
     "endorsement.edit": can_edit_own_org_row,
     "specification.publish": lambda user, _obj: is_admin(user),
     # Workshops

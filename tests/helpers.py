@@ -7,7 +7,7 @@ import re
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def csrf_token(client, url: str) -> str:  # noqa: ANN001
+def csrf_token(client, url: str) -> str:
     """GET ``url`` and return the CSRF token from its first form."""
     response = client.get(url)
     match = _TOKEN.search(response.get_data(as_text=True))
@@ -15,7 +15,7 @@ def csrf_token(client, url: str) -> str:  # noqa: ANN001
     return match.group(1)
 
 
-def post_form(client, url: str, data: dict, *, form_url: str | None = None, **kwargs):  # noqa: ANN001, ANN201
+def post_form(client, url: str, data: dict, *, form_url: str | None = None, **kwargs):
     """Post ``data`` to ``url`` with a fresh CSRF token taken from ``form_url`` (default ``url``)."""
     payload = {"csrf_token": csrf_token(client, form_url or url), **data}
     return client.post(url, data=payload, **kwargs)

@@ -33,7 +33,9 @@ def world(db_session):
     published = ExperimentFactory(slug="published", is_published=True)
     draft = ExperimentFactory(slug="draft", is_published=False)
     people = {"anonymous": None, "admin": AdminFactory()}
-    people["guest"] = UserFactory(organisation=OrganisationFactory(is_member=False), site_role="guest")
+    people["guest"] = UserFactory(
+        organisation=OrganisationFactory(is_member=False), site_role="guest"
+    )
     people["member"] = UserFactory()
     for exp in (published, draft):
         part = ParticipationFactory(experiment=exp, role="participant")
@@ -68,7 +70,9 @@ TABLE = [
 CASES = [(path, role, statuses[i]) for path, statuses in TABLE for i, role in enumerate(ROLES)]
 
 
-@pytest.mark.parametrize(("path", "role", "expected"), CASES, ids=[f"{p} as {r}" for p, r, _ in CASES])
+@pytest.mark.parametrize(
+    ("path", "role", "expected"), CASES, ids=[f"{p} as {r}" for p, r, _ in CASES]
+)
 def test_access(client, as_user, world, path, role, expected):
     if world[role] is not None:
         as_user(world[role])
@@ -86,7 +90,9 @@ POSTS = [
 POST_CASES = [(path, role, statuses[i]) for path, statuses in POSTS for i, role in enumerate(ROLES)]
 
 
-@pytest.mark.parametrize(("path", "role", "expected"), POST_CASES, ids=[f"POST {p} as {r}" for p, r, _ in POST_CASES])
+@pytest.mark.parametrize(
+    ("path", "role", "expected"), POST_CASES, ids=[f"POST {p} as {r}" for p, r, _ in POST_CASES]
+)
 def test_posts_without_a_token_write_nothing(client, as_user, world, path, role, expected):
     """A forged post (no CSRF token) never succeeds, whoever sends it."""
     if world[role] is not None:

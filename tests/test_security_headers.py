@@ -62,7 +62,11 @@ def test_unknown_page_is_a_helpful_404(client):
 
 def test_unexpected_errors_show_no_stack_trace(tmp_path):
     app = create_app(
-        {"TESTING": False, "SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'e.db'}"}
+        {
+            "TESTING": False,
+            "SECRET_KEY": "k",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'e.db'}",
+        }
     )
 
     def boom():

@@ -50,7 +50,9 @@ def test_marker_gives_level_never_text_or_length():
 
 
 def test_unclosed_span_hides_the_rest_rather_than_revealing_it():
-    html = str(render_markdown("Visible [[participants: ZQX7KPAR0009 never closed", Audience.MEMBERS))
+    html = str(
+        render_markdown("Visible [[participants: ZQX7KPAR0009 never closed", Audience.MEMBERS)
+    )
     assert "Visible" in html
     assert "ZQX7KPAR0009" not in html
     assert "Redacted: participants only" in html
@@ -110,7 +112,7 @@ def test_redactor_logs_what_it_withholds_without_content():
 
 def test_redactor_visible_drops_items_above_audience():
     class Item:
-        def __init__(self, id, level):  # noqa: A002
+        def __init__(self, id, level):
             self.id, self.level = id, level
 
     items = [Item(1, Sensitivity.PUBLIC), Item(2, Sensitivity.MEMBERS)]

@@ -145,3 +145,21 @@ class PublishForm(ProcureForm):
         widget=GovCheckboxInput(),
     )
     submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class StageForm(ProcureForm):
+    to_stage = SelectField("Move to", widget=GovSelect())
+    reason = TextAreaField(
+        "Reason",
+        widget=GovTextArea(),
+        description="Needed when moving back a stage or overriding a gate. It is kept in the audit trail.",
+        validators=[
+            Optional(),
+            Length(max=2000, message="Reason must be 2,000 characters or fewer"),
+            no_control_characters,
+        ],
+    )
+    override = BooleanField(
+        "Override the gate: move on although something is missing", widget=GovCheckboxInput()
+    )
+    submit = SubmitField("Move stage", widget=GovSubmitInput())

@@ -7,8 +7,10 @@ from flask_login import current_user, login_required
 from procure.accounts.models import Organisation, User
 from procure.concurrency import StaleEdit
 from procure.experiments import bp
-from procure.experiments.forms import ExperimentForm, ParticipantForm, PublishForm
-from procure.experiments.models import Participation
+from procure.experiments.forms import ExperimentForm, ParticipantForm, PublishForm, StageForm
+from procure.experiments.lifecycle import StageError, gates, move_stage, next_stage, transitions
+from procure.experiments.lifecycle import gate_into as gates_for_next
+from procure.experiments.models import STAGE_LABELS, STAGES, Participation
 from procure.experiments.read_models import build_experiment_view
 from procure.experiments.services import (
     EDITABLE_FIELDS,
@@ -25,7 +27,7 @@ from procure.experiments.services import (
 from procure.extensions import db
 from procure.forms import ProcureForm
 from procure.permissions import audience_for, can
-from procure.sensitivity import Redactor
+from procure.sensitivity import Audience, Redactor
 
 
 @bp.route("/")
@@ -64,7 +66,12 @@ def show(slug: str):
         abort(403 if current_user.is_authenticated else 404)
     redactor = Redactor(audience_for(current_user, experiment))
     view = build_experiment_view(experiment, participations(experiment), redactor)
-    return render_template("experiments/show.html", experiment=view, model=experiment)
+    upcoming = next_stage(experiment.stage)
+    # What the next gate needs is working detail for the people running the experiment.
+    gate = None
+    if upcoming and redactor.audience == Audience.PARTICIPANTS:
+        gate = (STAGE_LABELS[upcoming], gates_for_next(experiment, upcoming))
+    return render_template("experiments/show.html", experiment=view, model=experiment, gate=gate)
 
 
 @bp.route("/experiments/<slug>/edit", methods=["GET", "POST"])
@@ -181,3 +188,40 @@ def publish(slug: str):
         "success",
     )
     return redirect(url_for("experiments.show", slug=slug))
+
+
+@bp.route("/experiments/<slug>/stage", methods=["GET", "POST"])
+@login_required
+def stage(slug: str):
+    experiment = get_experiment_or_404(slug)
+    if not can(current_user, "experiment.move_stage", experiment):
+        abort(403)
+    form = StageForm()
+    form.to_stage.choices = [(s, STAGE_LABELS[s]) for s in STAGES if s != experiment.stage]
+    if request.method == "GET":
+        form.to_stage.data = next_stage(experiment.stage) or STAGES[0]
+    missing: list = []
+    if form.validate_on_submit():
+        try:
+            move_stage(
+                experiment,
+                form.to_stage.data,
+                reason=form.reason.data or "",
+                override=bool(form.override.data),
+            )
+        except StageError as exc:
+            missing = exc.missing
+            target = form.reason if "reason" in str(exc).lower() else form.to_stage
+            target.errors.append(str(exc))
+        else:
+            flash(f"Moved to {STAGE_LABELS[experiment.stage]}", "success")
+            return redirect(url_for("experiments.show", slug=slug))
+    return render_template(
+        "experiments/stage.html",
+        experiment=experiment,
+        form=form,
+        gates=gates(experiment),
+        missing=missing,
+        history=transitions(experiment),
+        labels=STAGE_LABELS,
+    )

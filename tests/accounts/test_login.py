@@ -20,7 +20,9 @@ def _user(password="a-long-demo-password"):
 def test_sign_in_with_the_right_password(client):
     _user()
     response = post_form(
-        client, "/login", {"email": "Lead@Camden.example.gov.uk ", "password": "a-long-demo-password"}
+        client,
+        "/login",
+        {"email": "Lead@Camden.example.gov.uk ", "password": "a-long-demo-password"},
     )
     assert response.status_code == 302
     assert client.get("/").status_code == 200
@@ -58,12 +60,16 @@ def test_failed_logins_are_audited(client):
 def test_eleventh_attempt_in_a_minute_is_refused_with_429(client):
     token = csrf_token(client, "/login")
     statuses = [
-        client.post("/login", data={"csrf_token": token, "email": "x@example.gov.uk", "password": "p"}).status_code
+        client.post(
+            "/login", data={"csrf_token": token, "email": "x@example.gov.uk", "password": "p"}
+        ).status_code
         for _ in range(11)
     ]
     assert statuses[:10] == [200] * 10
     assert statuses[10] == 429
-    page = client.post("/login", data={"csrf_token": token, "email": "x@example.gov.uk", "password": "p"})
+    page = client.post(
+        "/login", data={"csrf_token": token, "email": "x@example.gov.uk", "password": "p"}
+    )
     assert "Too many attempts" in page.get_data(as_text=True)
 
 
@@ -73,7 +79,9 @@ def test_lockout_after_repeated_failures_does_not_reveal_the_account(client, app
     try:
         for _ in range(10):
             post_form(client, "/login", {"email": user.email, "password": "wrong"})
-        locked = post_form(client, "/login", {"email": user.email, "password": "a-long-demo-password"})
+        locked = post_form(
+            client, "/login", {"email": user.email, "password": "a-long-demo-password"}
+        )
     finally:
         app.config["LOGIN_RATE_LIMIT"] = "10 per minute"
     assert locked.status_code == 200
@@ -95,7 +103,11 @@ def test_next_parameter_only_allows_same_site_paths(client):
     token = csrf_token(client, "/login")
     response = client.post(
         "/login?next=//evil.example/x",
-        data={"csrf_token": token, "email": "lead@camden.example.gov.uk", "password": "a-long-demo-password"},
+        data={
+            "csrf_token": token,
+            "email": "lead@camden.example.gov.uk",
+            "password": "a-long-demo-password",
+        },
     )
     assert response.status_code == 302
     assert "evil.example" not in response.headers["Location"]

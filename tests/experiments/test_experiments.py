@@ -33,7 +33,9 @@ def test_admin_creates_an_experiment(client, as_user):
     exp = db.session.scalar(sa.select(Experiment).where(Experiment.slug == "housing-systems-2"))
     assert exp.title == "Housing management systems"
     assert db.session.scalar(
-        sa.select(AuditEvent).where(AuditEvent.action == "experiment.create", AuditEvent.object_id == exp.id)
+        sa.select(AuditEvent).where(
+            AuditEvent.action == "experiment.create", AuditEvent.object_id == exp.id
+        )
     )
 
 
@@ -92,7 +94,13 @@ def test_stale_edit_is_refused_and_both_versions_are_shown(client, as_user):
     # Someone else saves first.
     exp.title = "Saved by someone else"
     db.session.flush()
-    mine = {**VALID, "slug": exp.slug, "title": "My edit", "version": str(old_version), "csrf_token": token}
+    mine = {
+        **VALID,
+        "slug": exp.slug,
+        "title": "My edit",
+        "version": str(old_version),
+        "csrf_token": token,
+    }
     response = client.post(url, data=mine)
     text = response.get_data(as_text=True)
     assert response.status_code == 409
@@ -113,7 +121,9 @@ def test_edit_records_field_changes_in_the_audit_trail(client, as_user):
     exp = ExperimentFactory(title="Before")
     as_user(AdminFactory())
     url = f"/experiments/{exp.slug}/edit"
-    post_form(client, url, {**VALID, "slug": exp.slug, "title": "After", "version": str(exp.version)})
+    post_form(
+        client, url, {**VALID, "slug": exp.slug, "title": "After", "version": str(exp.version)}
+    )
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "experiment.update"))
     assert event.changes["title"] == ["Before", "After"]
 
@@ -125,17 +135,28 @@ def test_publish_and_participants(client, as_user):
     other = UserFactory(name="Someone Elsewhere")
     as_user(AdminFactory())
     url = f"/experiments/{exp.slug}/participants"
-    wrong = post_form(client, url, {"organisation_id": org.id, "role": "participant", "procurement_lead_id": other.id})
+    wrong = post_form(
+        client,
+        url,
+        {"organisation_id": org.id, "role": "participant", "procurement_lead_id": other.id},
+    )
     assert "does not work for" in wrong.get_data(as_text=True)
-    ok = post_form(client, url, {"organisation_id": org.id, "role": "lead", "procurement_lead_id": lead.id})
+    ok = post_form(
+        client, url, {"organisation_id": org.id, "role": "lead", "procurement_lead_id": lead.id}
+    )
     assert ok.status_code == 302
     part = db.session.scalar(sa.select(Participation).where(Participation.experiment_id == exp.id))
     assert part.procurement_lead_id == lead.id and part.role == "lead"
-    again = post_form(client, url, {"organisation_id": org.id, "role": "lead", "procurement_lead_id": 0})
+    again = post_form(
+        client, url, {"organisation_id": org.id, "role": "lead", "procurement_lead_id": 0}
+    )
     assert "already takes part" in again.get_data(as_text=True)
 
     response = post_form(
-        client, f"/experiments/{exp.slug}/publish", {"publish": "y", "version": str(exp.version)}, form_url=url
+        client,
+        f"/experiments/{exp.slug}/publish",
+        {"publish": "y", "version": str(exp.version)},
+        form_url=url,
     )
     assert response.status_code == 302
     assert exp.is_published
