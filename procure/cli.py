@@ -85,3 +85,31 @@ def init_app(app: Flask) -> None:
                 raise
             continue
         module.register(app)
+
+
+@bench_cli.command("seed")
+@click.option("--boroughs", default=33, show_default=True, type=click.IntRange(1, 200))
+@click.option("--options", default=40, show_default=True, type=click.IntRange(2, 500))
+@click.option("--criteria", default=16, show_default=True, type=click.IntRange(2, 100))
+@click.option("--requirements", default=300, show_default=True, type=click.IntRange(1, 5000))
+@click.option("--slug", default="city-scale", show_default=True)
+def bench_seed_command(
+    boroughs: int, options: int, criteria: int, requirements: int, slug: str
+) -> None:
+    """Create a large synthetic experiment for benchmarks. Refused in production."""
+    import time
+
+    if current_app.config["PROCURE_ENV"] == "production":
+        raise click.ClickException("Refusing to seed benchmark data: PROCURE_ENV is production.")
+    from bench.seed import SeedSize, seed
+
+    started = time.perf_counter()
+    try:
+        counts = seed(SeedSize(boroughs, options, criteria, requirements), slug=slug)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    elapsed = time.perf_counter() - started
+    click.echo(
+        ", ".join(f"{v} {k}" for k, v in counts.items()) + f" in {elapsed:.1f}s (experiment {slug})"
+    )

@@ -1,0 +1,1 @@
+"""Benchmarks for Procure: ``make bench`` runs them and prints a table of figures."""
