@@ -52,7 +52,9 @@ class CanaryContext:
         if base < Sensitivity.MEMBERS:
             parts.append(f"[[members: member detail {self.token(Sensitivity.MEMBERS)}]]")
         if base < Sensitivity.PARTICIPANTS:
-            parts.append(f"[[participants: commercial detail {self.token(Sensitivity.PARTICIPANTS)}]]")
+            parts.append(
+                f"[[participants: commercial detail {self.token(Sensitivity.PARTICIPANTS)}]]"
+            )
         return " ".join(parts)
 
     def by_level(self, level: Sensitivity) -> list[str]:

@@ -106,7 +106,7 @@ class Endorsement(TimestampMixin, VersionedMixin, db.Model):
 class SpecificationVersion(db.Model):
     """An immutable, numbered snapshot of the agreed requirements and their endorsements.
 
-    Never updated or deleted once written: the ORM refuses (see services) and a
+    Never updated or deleted once written: the ORM refuses (listeners below) and a
     database trigger refuses too (see the migration).
     """
 
@@ -129,4 +129,23 @@ class SpecificationVersion(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("experiment_id", "number"),
         sa.UniqueConstraint("experiment_id", "major", "minor"),
+    )
+
+
+class SpecificationImmutableError(RuntimeError):
+    """A published specification version was about to be changed or removed."""
+
+
+@sa.event.listens_for(SpecificationVersion, "before_update")
+def _refuse_update(mapper, connection, target) -> None:
+    raise SpecificationImmutableError(
+        f"Specification version {target.number} is published and cannot be changed; "
+        "publish a new version instead."
+    )
+
+
+@sa.event.listens_for(SpecificationVersion, "before_delete")
+def _refuse_delete(mapper, connection, target) -> None:
+    raise SpecificationImmutableError(
+        f"Specification version {target.number} is published and cannot be deleted."
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +13,10 @@ from procure.db import TimestampMixin, VersionedMixin, sensitivity_column
 from procure.experiments.models import Experiment
 from procure.extensions import db
 from procure.sensitivity import Sensitivity
+
+if TYPE_CHECKING:  # the market and requirements models are registered by procure.models
+    from procure.market.models import Option
+    from procure.requirements.models import Requirement
 
 ACTION_STATUSES = ("open", "done", "dropped")
 
@@ -63,8 +68,13 @@ class Workshop(TimestampMixin, VersionedMixin, db.Model):
     actions: Mapped[list[WorkshopAction]] = relationship(
         cascade="all, delete-orphan", order_by="WorkshopAction.id"
     )
-    options: Mapped[list] = relationship("Option", secondary=workshop_options)
-    requirements: Mapped[list] = relationship("Requirement", secondary=workshop_requirements)
+    # Many-to-many: the annotation must name the element type, or the ORM treats it as scalar.
+    options: Mapped[list[Option]] = relationship(
+        "Option", secondary=workshop_options, order_by="Option.name"
+    )
+    requirements: Mapped[list[Requirement]] = relationship(
+        "Requirement", secondary=workshop_requirements, order_by="Requirement.number"
+    )
 
 
 class AgendaItem(db.Model):

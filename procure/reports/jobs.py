@@ -1,0 +1,156 @@
+"""Where export jobs run.
+
+* With ``REDIS_URL`` set: on RQ, queue ``reports``. ``flask --app wsgi worker``
+  runs a worker; the job function :func:`run_export_job` takes the export id and
+  builds its own app (``procure.create_app()``, configured from the environment).
+* Without it: an in-app worker, one daemon thread with a ``queue.Queue``, started
+  lazily in the web process; each job gets its own app context and DB session.
+  Limitations: jobs live in memory, so a restart loses queued ones (their exports
+  stay "queued"; ask again); each web process has its own thread, and a render
+  competes with requests for that process's CPU. Use RQ for anything busy.
+* ``REPORTS_SYNC = True`` (the default when ``TESTING``): the job runs inline, in the
+  request's session.
+
+Jobs are handed over only after the request's transaction commits (an
+``after_commit`` hook), so a worker never looks for an export that is not saved.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from procure.extensions import db
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAME = "reports"
+JOB_TIMEOUT = 15 * 60
+_PENDING = "procure_report_jobs"
+
+
+def schedule(export_id: int) -> None:
+    """Run the export's job: inline (``REPORTS_SYNC``) or after the commit."""
+    from procure.reports.services import process_export
+
+    if current_app.config.get("REPORTS_SYNC", current_app.testing):
+        process_export(export_id, commit=False)
+        return
+    db.session.info.setdefault(_PENDING, []).append(export_id)
+
+
+@event.listens_for(Session, "after_commit")
+def _enqueue_after_commit(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    for export_id in pending or ():
+        enqueue(export_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def enqueue(export_id: int) -> None:
+    app = current_app._get_current_object()
+    if app.config.get("REDIS_URL"):
+        rq_queue(app).enqueue(
+            "procure.reports.jobs.run_export_job", export_id, job_timeout=JOB_TIMEOUT
+        )
+    else:
+        local_worker(app).put(export_id)
+
+
+# -- RQ ---------------------------------------------------------------------------
+
+
+def rq_queue(app: Flask):
+    from redis import Redis
+    from rq import Queue
+
+    return Queue(QUEUE_NAME, connection=Redis.from_url(app.config["REDIS_URL"]))
+
+
+_JOB_APPS: dict[str | None, Flask] = {}
+
+
+def _job_app() -> Flask:
+    from procure import create_app
+
+    key = os.environ.get("DATABASE_URL")
+    if key not in _JOB_APPS:
+        _JOB_APPS[key] = create_app()
+    return _JOB_APPS[key]
+
+
+def run_export_job(export_id: int) -> str:
+    """RQ job: render export ``export_id`` in an app of its own. Returns the status."""
+    from procure.reports.services import process_export
+
+    app = _job_app()
+    with app.app_context():
+        try:
+            export = process_export(export_id, commit=True)
+            return export.status if export is not None else "missing"
+        finally:
+            db.session.remove()
+
+
+# -- in-app worker ----------------------------------------------------------------
+
+
+class LocalWorker:
+    """One daemon thread working through a queue of export ids for one app."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.queue: queue.Queue[int] = queue.Queue()
+        self.thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def put(self, export_id: int) -> None:
+        self.queue.put(export_id)
+        with self._lock:
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(
+                    target=self._run, name="procure-report-worker", daemon=True
+                )
+                self.thread.start()
+
+    def _run(self) -> None:
+        from procure.reports.services import process_export
+
+        while True:
+            export_id = self.queue.get()
+            try:
+                with self.app.app_context():
+                    try:
+                        process_export(export_id, commit=True)
+                    finally:
+                        db.session.remove()
+            except Exception:
+                log.exception("In-app report worker: export %s", export_id)
+            finally:
+                self.queue.task_done()
+
+    def idle(self) -> bool:
+        return self.queue.unfinished_tasks == 0
+
+
+_WORKERS: dict[int, LocalWorker] = {}
+_WORKERS_LOCK = threading.Lock()
+
+
+def local_worker(app: Any) -> LocalWorker:
+    with _WORKERS_LOCK:
+        worker = _WORKERS.get(id(app))
+        if worker is None or worker.app is not app:
+            worker = _WORKERS[id(app)] = LocalWorker(app)
+        return worker

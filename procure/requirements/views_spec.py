@@ -1,0 +1,165 @@
+"""Specification pages: published versions, publishing, downloads, and importing requirements."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from procure.permissions import audience_for, can
+from procure.reports.document import render_report_pdf
+from procure.requirements import bp
+from procure.requirements.exports import FORMATS, MIMETYPES, export_version, log_download
+from procure.requirements.forms import ImportForm, PublishVersionForm
+from procure.requirements.imports import apply_import, check_import
+from procure.requirements.report import build_report
+from procure.requirements.services import RequirementError
+from procure.requirements.snapshots import view_of_version
+from procure.requirements.versions import get_version, latest_version, publish_version, versions_of
+from procure.requirements.views import load_experiment
+from procure.sensitivity import Audience, Redactor
+from procure.tabular import MAX_BYTES
+
+AUDIENCES = [a for a in Audience]
+
+
+@bp.route("/experiments/<slug>/specification")
+def versions(slug: str):
+    experiment = load_experiment(slug)
+    audience = audience_for(current_user, experiment)
+    views = [view_of_version(v, Redactor(audience)) for v in versions_of(experiment)]
+    return render_template(
+        "requirements/versions.html",
+        experiment=experiment,
+        versions=views,
+        audience=audience,
+        audiences=[a for a in AUDIENCES if a <= audience],
+    )
+
+
+@bp.route("/experiments/<slug>/specification/<number>")
+def version(slug: str, number: str):
+    experiment = load_experiment(slug)
+    found = get_version(experiment, number)
+    if found is None:
+        abort(404)
+    audience = audience_for(current_user, experiment)
+    view = view_of_version(found, Redactor(audience))
+    return render_template(
+        "requirements/version.html",
+        experiment=experiment,
+        spec=view,
+        audience=audience,
+        audiences=[a for a in AUDIENCES if a <= audience],
+    )
+
+
+@bp.route("/experiments/<slug>/specification/publish", methods=["GET", "POST"])
+@login_required
+def publish(slug: str):
+    experiment = load_experiment(slug)
+    if not can(current_user, "specification.publish", experiment):
+        abort(403)
+    form = PublishVersionForm()
+    last = latest_version(experiment)
+    if request.method == "GET" and not form.number.data:
+        form.number.data = f"{last.major}.{last.minor + 1}" if last else "0.1"
+    if form.validate_on_submit():
+        try:
+            published = publish_version(
+                experiment, form.number.data, form.release_notes.data or "", current_user
+            )
+        except RequirementError as exc:
+            getattr(form, exc.field or "number").errors.append(str(exc))
+        else:
+            flash(f"Published version {published.number}", "success")
+            return redirect(url_for("requirements.version", slug=slug, number=published.number))
+    return render_template("requirements/publish.html", experiment=experiment, form=form, last=last)
+
+
+def _requested_audience(own: Audience) -> Audience:
+    """The audience asked for in ``?audience=``, never above the reader's own."""
+    wanted = request.args.get("audience")
+    if not wanted:
+        return own
+    try:
+        chosen = Audience.parse(wanted)
+    except ValueError:
+        abort(400)
+    if chosen > own:
+        abort(403)
+    return chosen
+
+
+@bp.route("/experiments/<slug>/specification/<number>/download/<fmt>")
+def download(slug: str, number: str, fmt: str):
+    experiment = load_experiment(slug)
+    found = get_version(experiment, number)
+    if found is None or fmt not in (*FORMATS, "pdf"):
+        abort(404)
+    audience = _requested_audience(audience_for(current_user, experiment))
+    if fmt == "pdf":
+        # Rendered synchronously for now; the reports pipeline will take this over.
+        document = build_report(experiment, Redactor(audience), found)
+        data = render_report_pdf(document)
+        filename = f"{document.filename_stem}-{audience.slug}.pdf"
+        log_download(found, "pdf", audience, data)
+        mimetype = MIMETYPES["pdf"]
+    else:
+        spec = export_version(found, audience, fmt)
+        data, filename, mimetype = spec.data, spec.filename, spec.mimetype
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/experiments/<slug>/requirements/import", methods=["GET", "POST"])
+@login_required
+def import_requirements(slug: str):
+    experiment = load_experiment(slug)
+    if not can(current_user, "requirement.import", experiment):
+        abort(403)
+    form = ImportForm()
+    preview = None
+    filename, encoded = "", ""
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        upload = request.files.get("file")
+        if upload and upload.filename:
+            filename, data = upload.filename, upload.read(MAX_BYTES + 1)
+        else:
+            filename = request.form.get("filename", "")
+            try:
+                data = base64.b64decode(request.form.get("data", ""), validate=True)
+            except (binascii.Error, ValueError):
+                data = b""
+        if not filename:
+            form.file.errors = ["Choose a CSV or XLSX file to import"]
+        else:
+            preview = check_import(experiment, filename, data)
+            encoded = base64.b64encode(data).decode()
+            if preview.ok and request.form.get("confirm") == "yes":
+                created = apply_import(experiment, preview, current_user)
+                flash(
+                    f"Imported {len(created)} requirements as drafts or agreed, "
+                    f"{created[0].reference} to {created[-1].reference}",
+                    "success",
+                )
+                return redirect(url_for("requirements.index", slug=slug))
+    status = 422 if preview is not None and not preview.ok else 200
+    return (
+        render_template(
+            "requirements/import.html",
+            experiment=experiment,
+            form=form,
+            preview=preview,
+            filename=filename,
+            encoded=encoded,
+        ),
+        status,
+    )

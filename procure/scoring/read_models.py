@@ -1,0 +1,399 @@
+"""Scoring read models: the database → ``analysis.analyse`` wiring, and what pages and
+reports show, built for one audience by a ``Redactor``.
+
+``load_scoring_data`` runs a fixed number of queries whatever the number of options,
+boroughs or criteria. Per-borough figures are labelled with the organisation's name from
+the members audience up; at public they are anonymised ("Borough A", in the order the
+boroughs joined) or left out entirely, as ``experiment.public_scores`` says.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from markupsafe import Markup
+from sqlalchemy.orm import selectinload
+
+from procure.experiments.models import Experiment, Participation
+from procure.extensions import db
+from procure.market.models import Option
+from procure.scoring.analysis import (
+    Analysis,
+    CriterionInput,
+    ModeratedInput,
+    OptionInput,
+    ScoreInput,
+    analyse,
+)
+from procure.scoring.charts import ScatterPoint, scatter_svg
+from procure.scoring.models import SCALE, Criterion, ModeratedScore, Scorecard
+from procure.scoring.scorecards import scoring_participations
+from procure.scoring.services import criteria_of
+from procure.scoring.stats import AgreementResult, Stats
+from procure.sensitivity import Audience, Redactor
+
+
+@dataclass
+class ScoringData:
+    """Everything the scoring pages need, loaded in a constant number of queries."""
+
+    experiment: Experiment
+    options: list[Option]  # shortlisted
+    criteria: list[Criterion]
+    participations: list[Participation]  # organisations that score, in joining order
+    scorecards: list[Scorecard]  # submitted (plus drafts when asked), of those organisations
+    moderated: list[ModeratedScore]
+    analysis: Analysis
+
+
+def load_scoring_data(experiment: Experiment, *, include_drafts: bool = False) -> ScoringData:
+    """Load the shortlist, criteria, scorecards and moderation, and run the analysis.
+
+    Only submitted scorecards feed the analysis; ``include_drafts`` also loads drafts
+    (for participants' exports) without letting them count.
+    """
+    criteria = criteria_of(experiment)
+    options = list(
+        db.session.scalars(
+            sa.select(Option)
+            .where(Option.experiment_id == experiment.id, Option.status == "shortlist")
+            .order_by(Option.name, Option.id)
+        )
+    )
+    participations = scoring_participations(experiment)
+    scoring_orgs = {p.organisation_id for p in participations}
+    query = (
+        sa.select(Scorecard)
+        .join(Option, Option.id == Scorecard.option_id)
+        .where(Scorecard.experiment_id == experiment.id, Option.status == "shortlist")
+        .options(selectinload(Scorecard.scores))
+        .order_by(Scorecard.option_id, Scorecard.organisation_id)
+    )
+    if not include_drafts:
+        query = query.where(Scorecard.status == "submitted")
+    scorecards = [c for c in db.session.scalars(query) if c.organisation_id in scoring_orgs]
+    option_ids = {o.id for o in options}
+    moderated = [
+        m
+        for m in db.session.scalars(
+            sa.select(ModeratedScore).where(ModeratedScore.experiment_id == experiment.id)
+        )
+        if m.option_id in option_ids
+    ]
+    analysis = analyse(
+        [OptionInput(o.id, o.name) for o in options],
+        [CriterionInput(c.id, c.dimension, c.weight, c.name) for c in criteria],
+        [
+            ScoreInput(card.option_id, card.organisation_id, s.criterion_id, s.score)
+            for card in scorecards
+            if card.status == "submitted"
+            for s in card.scores
+            if s.score is not None
+        ],
+        [ModeratedInput(m.option_id, m.criterion_id, m.score) for m in moderated],
+        threshold=experiment.quadrant_threshold,
+    )
+    return ScoringData(
+        experiment, options, criteria, participations, scorecards, moderated, analysis
+    )
+
+
+# --- labels ------------------------------------------------------------------------
+
+
+def _letters(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA …"""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = string.ascii_uppercase[rest] + letters
+    return letters
+
+
+def borough_labels(data: ScoringData, audience: Audience) -> dict[int, str] | None:
+    """Organisation id → how this audience sees the borough; None when only aggregates show."""
+    if audience >= Audience.MEMBERS:
+        return {p.organisation_id: p.organisation.name for p in data.participations}
+    if data.experiment.public_scores == "aggregate":
+        return None
+    return {p.organisation_id: f"Borough {_letters(i)}" for i, p in enumerate(data.participations)}
+
+
+# --- read models -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CriterionView:
+    id: int
+    dimension: str
+    name: str
+    weight: int
+    guidance: Markup
+
+
+@dataclass(frozen=True)
+class ModeratedView:
+    score: int
+    descriptor: str
+    rationale: Markup
+
+
+@dataclass(frozen=True)
+class OptionRow:
+    option_id: int
+    number: int  # the chart label
+    name: str
+    feasibility: Stats
+    desirability: Stats
+    combined: Stats
+    moderated_feasibility: Stats | None
+    moderated_desirability: Stats | None
+    quadrant: str | None
+    moderated_quadrant: str | None
+    robustness: int  # percentage of perturbed weightings in which the option ranks first
+    rank: int | None
+
+
+@dataclass(frozen=True)
+class AgendaRow:
+    option_id: int
+    option_name: str
+    criterion_id: int
+    criterion_name: str
+    dimension: str
+    low: int | None
+    high: int | None
+    range: int | None
+    n: int
+    moderated: ModeratedView | None
+
+
+@dataclass(frozen=True)
+class BoroughRankRow:
+    option_name: str
+    combined_rank: int | None
+    ranks: tuple[int | None, ...]
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    organisation: str
+    organisation_slug: str
+    submitted: int
+    total: int
+
+    @property
+    def complete(self) -> bool:
+        return self.submitted >= self.total
+
+
+@dataclass(frozen=True)
+class ScoringDashboard:
+    slug: str
+    experiment_title: str
+    audience: Audience
+    threshold: int
+    criteria: tuple[CriterionView, ...]
+    options: tuple[OptionRow, ...]  # ranked, best first
+    chart: Markup
+    agreement: AgreementResult
+    agenda: tuple[AgendaRow, ...]
+    borough_columns: tuple[str, ...]  # empty when the audience sees only aggregates
+    borough_slugs: tuple[str | None, ...]  # for links to the per-borough view (members up)
+    borough_ranks: tuple[BoroughRankRow, ...]
+    progress: tuple[ProgressRow, ...] | None  # None at public: counts only
+    boroughs_total: int
+    boroughs_complete: int
+    anonymised: bool
+    aggregate_only: bool
+
+
+def criterion_views(criteria: list[Criterion], redactor: Redactor) -> tuple[CriterionView, ...]:
+    """Criteria with their guidance rendered for the audience."""
+    return tuple(
+        CriterionView(
+            c.id,
+            c.dimension,
+            c.name,
+            c.weight,
+            redactor.markdown(c.guidance, "criterion.guidance", c.id),
+        )
+        for c in criteria
+    )
+
+
+def moderated_view(m: ModeratedScore, redactor: Redactor) -> ModeratedView:
+    return ModeratedView(
+        m.score,
+        SCALE[m.score],
+        redactor.markdown(m.rationale, "moderated.rationale", m.id, base=m.rationale_sensitivity),
+    )
+
+
+def _visible_options(data: ScoringData, redactor: Redactor) -> list[Option]:
+    return redactor.visible(data.options, lambda o: o.sensitivity, "option")
+
+
+def option_rows(data: ScoringData, redactor: Redactor) -> tuple[OptionRow, ...]:
+    """The visible options ranked by combined mean (unranked last), numbered for the chart."""
+    visible = _visible_options(data, redactor)
+    results = [data.analysis.option(o.id) for o in visible]
+    results.sort(key=lambda r: (r.rank is None, r.rank or 0, r.name.lower()))
+    return tuple(
+        OptionRow(
+            option_id=r.option_id,
+            number=i,
+            name=r.name,
+            feasibility=r.feasibility,
+            desirability=r.desirability,
+            combined=r.combined,
+            moderated_feasibility=r.moderated.feasibility if r.moderated else None,
+            moderated_desirability=r.moderated.desirability if r.moderated else None,
+            quadrant=r.quadrant,
+            moderated_quadrant=r.moderated_quadrant,
+            robustness=round(r.robustness * 100),
+            rank=r.rank,
+        )
+        for i, r in enumerate(results, start=1)
+    )
+
+
+def scoring_chart(rows: tuple[OptionRow, ...], threshold: int, id_prefix: str) -> Markup:
+    points = [
+        ScatterPoint(
+            label=str(row.number),
+            name=row.name,
+            f_mean=row.feasibility.mean,
+            d_mean=row.desirability.mean,
+            f_min=row.feasibility.min,
+            f_max=row.feasibility.max,
+            d_min=row.desirability.min,
+            d_max=row.desirability.max,
+        )
+        for row in rows
+    ]
+    plotted = sum(1 for p in points if p.f_mean is not None and p.d_mean is not None)
+    return scatter_svg(
+        points,
+        threshold=threshold,
+        title="Feasibility and desirability of the shortlisted options",
+        description=(
+            f"{plotted} options plotted by mean feasibility (across) and mean desirability "
+            f"(up), 0 to 100, with bars showing the range of borough scores. Quadrants split "
+            f"at {threshold}. The table of figures follows the chart."
+        ),
+        id_prefix=id_prefix,
+    )
+
+
+def agenda_rows(data: ScoringData, redactor: Redactor) -> tuple[AgendaRow, ...]:
+    """The moderation agenda (range ≥ 3), then moderated scores that are not on it."""
+    visible = {o.id: o for o in _visible_options(data, redactor)}
+    criteria = {c.id: c for c in data.criteria}
+    moderated = {(m.option_id, m.criterion_id): m for m in data.moderated}
+    rows = []
+    seen = set()
+    for item in data.analysis.agenda:
+        if item.option_id not in visible or item.criterion_id not in criteria:
+            continue
+        key = (item.option_id, item.criterion_id)
+        seen.add(key)
+        m = moderated.get(key)
+        criterion = criteria[item.criterion_id]
+        rows.append(
+            AgendaRow(
+                item.option_id,
+                visible[item.option_id].name,
+                item.criterion_id,
+                criterion.name,
+                criterion.dimension,
+                item.min,
+                item.max,
+                item.range,
+                item.n,
+                moderated_view(m, redactor) if m else None,
+            )
+        )
+    for key, m in sorted(moderated.items()):
+        if key in seen or m.option_id not in visible or m.criterion_id not in criteria:
+            continue
+        criterion = criteria[m.criterion_id]
+        values = [
+            s.score
+            for card in data.scorecards
+            if card.status == "submitted" and card.option_id == m.option_id
+            for s in card.scores
+            if s.criterion_id == m.criterion_id and s.score is not None
+        ]
+        rows.append(
+            AgendaRow(
+                m.option_id,
+                visible[m.option_id].name,
+                m.criterion_id,
+                criterion.name,
+                criterion.dimension,
+                min(values) if values else None,
+                max(values) if values else None,
+                (max(values) - min(values)) if values else None,
+                len(values),
+                moderated_view(m, redactor),
+            )
+        )
+    return tuple(rows)
+
+
+def build_dashboard(data: ScoringData, redactor: Redactor) -> ScoringDashboard:
+    """The scoring dashboard as ``redactor.audience`` may see it."""
+    experiment = data.experiment
+    audience = redactor.audience
+    rows = option_rows(data, redactor)
+    labels = borough_labels(data, audience)
+    columns: tuple[str, ...] = ()
+    slugs: tuple[str | None, ...] = ()
+    rank_rows: tuple[BoroughRankRow, ...] = ()
+    if labels is not None:
+        rankings = [b for b in data.analysis.boroughs if b.organisation_id in labels]
+        order = {p.organisation_id: i for i, p in enumerate(data.participations)}
+        rankings.sort(key=lambda b: order[b.organisation_id])
+        columns = tuple(labels[b.organisation_id] for b in rankings)
+        org_slugs = {p.organisation_id: p.organisation.slug for p in data.participations}
+        slugs = tuple(
+            org_slugs[b.organisation_id] if audience >= Audience.MEMBERS else None for b in rankings
+        )
+        rank_rows = tuple(
+            BoroughRankRow(row.name, row.rank, tuple(b.rank_of(row.option_id) for b in rankings))
+            for row in rows
+        )
+    counts: dict[int, int] = {}
+    for card in data.scorecards:
+        if card.status == "submitted":
+            counts[card.organisation_id] = counts.get(card.organisation_id, 0) + 1
+    total = len(data.options)
+    progress = tuple(
+        ProgressRow(
+            p.organisation.name, p.organisation.slug, counts.get(p.organisation_id, 0), total
+        )
+        for p in data.participations
+    )
+    return ScoringDashboard(
+        slug=experiment.slug,
+        experiment_title=experiment.title,
+        audience=audience,
+        threshold=experiment.quadrant_threshold,
+        criteria=criterion_views(data.criteria, redactor),
+        options=rows,
+        chart=scoring_chart(rows, experiment.quadrant_threshold, "scoring-chart"),
+        agreement=data.analysis.agreement,
+        agenda=agenda_rows(data, redactor),
+        borough_columns=columns,
+        borough_slugs=slugs,
+        borough_ranks=rank_rows,
+        progress=progress if audience >= Audience.MEMBERS else None,
+        boroughs_total=len(progress),
+        boroughs_complete=sum(1 for p in progress if p.complete and total),
+        anonymised=labels is not None and audience < Audience.MEMBERS,
+        aggregate_only=labels is None,
+    )

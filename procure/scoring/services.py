@@ -1,0 +1,387 @@
+"""Criteria, conflict-of-interest declarations and moderated scores.
+
+Scorecards live in :mod:`procure.scoring.scorecards`. Services flush; the request commits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from procure import audit
+from procure.concurrency import check_version
+from procure.db import utcnow
+from procure.experiments.models import Experiment
+from procure.experiments.services import bump_content_version
+from procure.extensions import db
+from procure.market.models import Option
+from procure.scoring.models import (
+    DIMENSIONS,
+    Criterion,
+    Declaration,
+    ModeratedScore,
+    Score,
+    Scorecard,
+)
+from procure.sensitivity import Sensitivity
+
+CRITERION_FIELDS = ["dimension", "name", "weight", "guidance"]
+DECLARATION_FIELDS = ["has_interest", "interest"]
+MODERATION_FIELDS = ["score", "rationale", "rationale_sensitivity"]
+
+# (dimension, name, weight, guidance): a starting point for housing management systems.
+STARTER_CRITERIA = [
+    (
+        "feasibility",
+        "Cost within budgets",
+        3,
+        "Can every borough afford the whole-life cost (licences, implementation, support) "
+        "within its housing revenue account and capital budgets?",
+    ),
+    (
+        "feasibility",
+        "Fit with procurement routes",
+        2,
+        "Can boroughs buy it through a compliant route they can use, such as a framework "
+        "call-off or a dynamic purchasing system, without a lengthy open procedure?",
+    ),
+    (
+        "feasibility",
+        "Integration with existing systems",
+        2,
+        "Does it connect to finance, repairs, CRM and document systems through open, "
+        "documented interfaces?",
+    ),
+    (
+        "feasibility",
+        "Delivery timescale",
+        1,
+        "Can it be live before the current contracts end, allowing for data migration?",
+    ),
+    (
+        "feasibility",
+        "Skills to run it",
+        1,
+        "Do boroughs have, or can they build, the skills to configure and support it?",
+    ),
+    (
+        "desirability",
+        "Resident outcomes",
+        3,
+        "Will residents get faster repairs, clearer information and easier self-service?",
+    ),
+    (
+        "desirability",
+        "Officer experience",
+        2,
+        "Will housing officers spend less time re-keying data and chasing cases?",
+    ),
+    (
+        "desirability",
+        "Data and reporting",
+        2,
+        "Can boroughs get their data out, report on performance and meet regulator returns?",
+    ),
+    (
+        "desirability",
+        "Supplier openness",
+        1,
+        "Does the supplier publish its roadmap, pricing approach and standards, and avoid lock-in?",
+    ),
+    (
+        "desirability",
+        "Strategic fit",
+        1,
+        "Does it support the boroughs' digital and housing strategies and joint working?",
+    ),
+]
+
+
+class ScoringError(ValueError):
+    """A scoring rule was broken; ``field`` names the form field it concerns."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# --- criteria ----------------------------------------------------------------------
+
+
+def criteria_of(experiment: Experiment) -> list[Criterion]:
+    """The experiment's criteria, feasibility first, in their set order."""
+    rows = db.session.scalars(
+        sa.select(Criterion)
+        .where(Criterion.experiment_id == experiment.id)
+        .order_by(Criterion.position, Criterion.id)
+    ).all()
+    return sorted(rows, key=lambda c: (DIMENSIONS.index(c.dimension), c.position, c.id))
+
+
+def get_criterion_or_none(experiment: Experiment, criterion_id: int) -> Criterion | None:
+    criterion = db.session.get(Criterion, criterion_id)
+    return criterion if criterion and criterion.experiment_id == experiment.id else None
+
+
+def scoring_started(experiment: Experiment) -> bool:
+    """True once any scorecard of the experiment has been submitted (even if reopened since)."""
+    return (
+        db.session.scalar(
+            sa.select(Scorecard.id)
+            .where(Scorecard.experiment_id == experiment.id, Scorecard.submitted_at.is_not(None))
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _require_reason(experiment: Experiment, reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if scoring_started(experiment) and not reason:
+        raise ScoringError(
+            "Scoring has started: enter a reason for changing the criteria", "change_reason"
+        )
+    return reason
+
+
+def _check_unique_name(
+    experiment: Experiment, dimension: str, name: str, exclude_id: int | None = None
+) -> None:
+    query = sa.select(Criterion.id).where(
+        Criterion.experiment_id == experiment.id,
+        Criterion.dimension == dimension,
+        sa.func.lower(Criterion.name) == name.lower(),
+    )
+    if exclude_id is not None:
+        query = query.where(Criterion.id != exclude_id)
+    if db.session.scalar(query) is not None:
+        raise ScoringError(f"There is already a {dimension} criterion called “{name}”", "name")
+
+
+def _check_weight(weight: Any) -> None:
+    if not isinstance(weight, int) or isinstance(weight, bool) or weight < 1:
+        raise ScoringError("Weight must be a whole number from 1 to 100", "weight")
+
+
+def add_criterion(
+    experiment: Experiment, values: dict[str, Any], reason: str | None = None
+) -> Criterion:
+    """Add a criterion; once scoring has started a reason is required and audited."""
+    why = _require_reason(experiment, reason)
+    _check_weight(values["weight"])
+    _check_unique_name(experiment, values["dimension"], values["name"])
+    position = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.max(Criterion.position), 0)).where(
+            Criterion.experiment_id == experiment.id
+        )
+    )
+    criterion = Criterion(
+        experiment=experiment,
+        position=(position or 0) + 1,
+        **{k: values[k] for k in CRITERION_FIELDS},
+    )
+    db.session.add(criterion)
+    db.session.flush()
+    bump_content_version(experiment)
+    audit.record(
+        "criterion.create",
+        criterion,
+        summary=f"Added {criterion.dimension} criterion {criterion.name}"
+        + (f" because: {why}" if why else ""),
+        changes={k: [None, values[k]] for k in CRITERION_FIELDS} | ({"reason": why} if why else {}),
+    )
+    return criterion
+
+
+def update_criterion(
+    criterion: Criterion, values: dict[str, Any], version: int | None, reason: str | None = None
+) -> Criterion:
+    check_version(criterion, version, CRITERION_FIELDS)
+    _check_weight(values["weight"])
+    changes = audit.diff(criterion, CRITERION_FIELDS, values)
+    if not changes:
+        return criterion
+    why = _require_reason(criterion.experiment, reason)
+    if "name" in changes or "dimension" in changes:
+        _check_unique_name(criterion.experiment, values["dimension"], values["name"], criterion.id)
+    for name in changes:
+        setattr(criterion, name, values[name])
+    bump_content_version(criterion.experiment)
+    db.session.flush()
+    audit.record(
+        "criterion.update",
+        criterion,
+        summary=f"Changed criterion {criterion.name}" + (f" because: {why}" if why else ""),
+        changes=changes | ({"reason": why} if why else {}),
+    )
+    return criterion
+
+
+def delete_criterion(criterion: Criterion, reason: str | None = None) -> None:
+    """Delete a criterion with its scores and moderated scores (a reason once scoring started)."""
+    experiment = criterion.experiment
+    why = _require_reason(experiment, reason)
+    audit.record(
+        "criterion.delete",
+        criterion,
+        summary=f"Deleted criterion {criterion.name}" + (f" because: {why}" if why else ""),
+        changes={"name": [criterion.name, None]} | ({"reason": why} if why else {}),
+    )
+    db.session.execute(sa.delete(Score).where(Score.criterion_id == criterion.id))
+    db.session.execute(sa.delete(ModeratedScore).where(ModeratedScore.criterion_id == criterion.id))
+    db.session.delete(criterion)
+    bump_content_version(experiment)
+    db.session.flush()
+
+
+def add_starter_set(experiment: Experiment, reason: str | None = None) -> list[Criterion]:
+    """Add the housing-systems starter criteria that are not there yet; returns those added."""
+    existing = {(c.dimension, c.name.lower()) for c in criteria_of(experiment)}
+    wanted = [row for row in STARTER_CRITERIA if (row[0], row[1].lower()) not in existing]
+    if wanted:
+        _require_reason(experiment, reason)
+    return [
+        add_criterion(
+            experiment,
+            {"dimension": dim, "name": name, "weight": weight, "guidance": guidance},
+            reason,
+        )
+        for dim, name, weight, guidance in wanted
+    ]
+
+
+# --- declarations ------------------------------------------------------------------
+
+
+def declaration_of(experiment: Experiment, user: Any) -> Declaration | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(
+        sa.select(Declaration).where(
+            Declaration.experiment_id == experiment.id, Declaration.user_id == user.id
+        )
+    )
+
+
+def save_declaration(
+    experiment: Experiment, user: Any, has_interest: bool, interest: str, version: int | None
+) -> Declaration:
+    """Make or change a person's conflict-of-interest declaration for the experiment."""
+    interest = interest.strip() if has_interest else ""
+    if has_interest and not interest:
+        raise ScoringError("Describe the interest you are declaring", "interest")
+    declaration = declaration_of(experiment, user)
+    values = {"has_interest": has_interest, "interest": interest}
+    if declaration is None:
+        declaration = Declaration(
+            experiment=experiment, user_id=user.id, organisation_id=user.organisation_id, **values
+        )
+        db.session.add(declaration)
+        db.session.flush()
+        audit.record(
+            "declaration.create",
+            declaration,
+            summary="Declared an interest" if has_interest else "Declared no interest",
+            changes={"has_interest": [None, has_interest]},
+        )
+        return declaration
+    check_version(declaration, version, DECLARATION_FIELDS)
+    changes = audit.diff(declaration, DECLARATION_FIELDS, values)
+    for name in changes:
+        setattr(declaration, name, values[name])
+    if changes:
+        db.session.flush()
+        # The interest itself is participants-only: the audit records that it changed, not what.
+        audit.record(
+            "declaration.update",
+            declaration,
+            summary="Changed a conflict-of-interest declaration",
+            changes={"has_interest": [not has_interest, has_interest]}
+            if "has_interest" in changes
+            else {"interest": ["(changed)", "(changed)"]},
+        )
+    return declaration
+
+
+def declarations(experiment: Experiment) -> list[Declaration]:
+    return list(
+        db.session.scalars(
+            sa.select(Declaration)
+            .where(Declaration.experiment_id == experiment.id)
+            .options(selectinload(Declaration.user), selectinload(Declaration.organisation))
+            .order_by(Declaration.created_at, Declaration.id)
+        )
+    )
+
+
+# --- moderation --------------------------------------------------------------------
+
+
+def moderated_score_of(option: Option, criterion: Criterion) -> ModeratedScore | None:
+    return db.session.scalar(
+        sa.select(ModeratedScore).where(
+            ModeratedScore.option_id == option.id, ModeratedScore.criterion_id == criterion.id
+        )
+    )
+
+
+def save_moderated_score(
+    experiment: Experiment,
+    option: Option,
+    criterion: Criterion,
+    values: dict[str, Any],
+    version: int | None,
+    user: Any,
+) -> ModeratedScore:
+    """Record (or change) the consensus score for option × criterion; originals are kept."""
+    score = values["score"]
+    if not isinstance(score, int) or not 0 <= score <= 5:
+        raise ScoringError("Enter a score from 0 to 5", "score")
+    values = {**values, "rationale_sensitivity": Sensitivity.parse(values["rationale_sensitivity"])}
+    existing = moderated_score_of(option, criterion)
+    if existing is None:
+        if version not in (None, 0):
+            raise_stale_new()
+        moderated = ModeratedScore(
+            experiment_id=experiment.id,
+            option=option,
+            criterion=criterion,
+            moderated_by_id=user.id,
+            moderated_at=utcnow(),
+            **values,
+        )
+        db.session.add(moderated)
+        db.session.flush()
+        audit.record(
+            "score.moderate",
+            moderated,
+            summary=f"Consensus score {score} for {option.name}: {criterion.name}",
+            changes={"score": [None, score]},
+        )
+    else:
+        check_version(existing, version, MODERATION_FIELDS)
+        changes = audit.diff(existing, MODERATION_FIELDS, values)
+        for name in changes:
+            setattr(existing, name, values[name])
+        if changes:
+            existing.moderated_by_id = user.id
+            existing.moderated_at = utcnow()
+            db.session.flush()
+            audit.record(
+                "score.moderate",
+                existing,
+                summary=f"Changed consensus score for {option.name}: {criterion.name}",
+                changes=changes,
+            )
+        moderated = existing
+    bump_content_version(experiment)
+    return moderated
+
+
+def raise_stale_new() -> None:
+    """A form built for a record that has since been deleted: nothing current to show."""
+    from procure.concurrency import StaleEdit
+
+    raise StaleEdit(None, {})

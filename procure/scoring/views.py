@@ -1,0 +1,302 @@
+"""Scoring pages: dashboard, option and borough views, exports, criteria, moderation."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from procure.concurrency import StaleEdit
+from procure.experiments.services import get_experiment_or_404
+from procure.permissions import audience_for, can, is_admin, is_procurement_lead
+from procure.scoring import bp
+from procure.scoring.detail_read_models import build_borough_view, option_details
+from procure.scoring.exports import ExportNotAvailable, scores_csv, scores_xlsx
+from procure.scoring.forms import ChangeReasonForm, CriterionForm, ModerationForm
+from procure.scoring.read_models import build_dashboard, criterion_views, load_scoring_data
+from procure.scoring.scorecards import (
+    get_shortlisted_option_or_none,
+    scoring_organisation_or_none,
+)
+from procure.scoring.services import (
+    CRITERION_FIELDS,
+    ScoringError,
+    add_criterion,
+    add_starter_set,
+    criteria_of,
+    delete_criterion,
+    get_criterion_or_none,
+    moderated_score_of,
+    save_moderated_score,
+    scoring_started,
+    update_criterion,
+)
+from procure.sensitivity import Audience, Redactor
+
+CRITERION_LABELS = {
+    "dimension": "Dimension",
+    "name": "Name",
+    "weight": "Weight",
+    "guidance": "Guidance",
+}
+MODERATION_LABELS = {
+    "score": "Score",
+    "rationale": "Rationale",
+    "rationale_sensitivity": "Who may read it",
+}
+
+
+def _viewable(slug: str):
+    experiment = get_experiment_or_404(slug)
+    if not can(current_user, "experiment.view", experiment):
+        abort(403 if current_user.is_authenticated else 404)
+    return experiment
+
+
+@bp.route("/experiments/<slug>/scoring")
+def dashboard(slug: str):
+    experiment = _viewable(slug)
+    redactor = Redactor(audience_for(current_user, experiment))
+    data = load_scoring_data(experiment)
+    view = build_dashboard(data, redactor)
+    can_score = is_admin(current_user) or is_procurement_lead(current_user, experiment)
+    return render_template(
+        "scoring/dashboard.html", view=view, experiment=experiment, can_score=can_score
+    )
+
+
+@bp.route("/experiments/<slug>/scoring/options/<int:option_id>")
+def option(slug: str, option_id: int):
+    experiment = _viewable(slug)
+    redactor = Redactor(audience_for(current_user, experiment))
+    data = load_scoring_data(experiment)
+    detail = next((d for d in option_details(data, redactor) if d.row.option_id == option_id), None)
+    if detail is None:
+        abort(404)
+    return render_template("scoring/option.html", detail=detail, experiment=experiment)
+
+
+@bp.route("/experiments/<slug>/scoring/boroughs/<org_slug>")
+def borough(slug: str, org_slug: str):
+    experiment = _viewable(slug)
+    audience = audience_for(current_user, experiment)
+    # At public, boroughs are anonymised or aggregated: no page is addressed by a name.
+    if audience < Audience.MEMBERS:
+        abort(404)
+    organisation = scoring_organisation_or_none(experiment, org_slug)
+    if organisation is None:
+        abort(404)
+    data = load_scoring_data(experiment)
+    view = build_borough_view(data, organisation.id, Redactor(audience))
+    return render_template("scoring/borough.html", view=view, experiment=experiment)
+
+
+def _download(experiment, fmt: str) -> Response:
+    redactor = Redactor(audience_for(current_user, experiment))
+    stem = f"{experiment.slug}-scores-{redactor.audience.slug}"
+    try:
+        if fmt == "csv":
+            body: str | bytes = scores_csv(experiment, redactor).encode("utf-8-sig")
+            mimetype = "text/csv"
+        else:
+            body = scores_xlsx(experiment, redactor)
+            mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    except ExportNotAvailable:
+        abort(404)
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'},
+    )
+
+
+@bp.route("/experiments/<slug>/scoring/scores.csv")
+def export_csv(slug: str):
+    return _download(_viewable(slug), "csv")
+
+
+@bp.route("/experiments/<slug>/scoring/scores.xlsx")
+def export_xlsx(slug: str):
+    return _download(_viewable(slug), "xlsx")
+
+
+# --- criteria ----------------------------------------------------------------------
+
+
+def _criteria_page(experiment, form, status: int = 200, conflict=None):
+    redactor = Redactor(audience_for(current_user, experiment))
+    return (
+        render_template(
+            "scoring/criteria.html",
+            experiment=experiment,
+            criteria=criterion_views(criteria_of(experiment), redactor),
+            form=form,
+            started=scoring_started(experiment),
+            starter_form=ChangeReasonForm(prefix="starter"),
+            conflict=conflict,
+        ),
+        status,
+    )
+
+
+@bp.route("/experiments/<slug>/scoring/criteria", methods=["GET", "POST"])
+@login_required
+def criteria(slug: str):
+    experiment = get_experiment_or_404(slug)
+    if not can(current_user, "criteria.edit", experiment):
+        abort(403)
+    form = CriterionForm()
+    if form.validate_on_submit():
+        values = {name: getattr(form, name).data for name in CRITERION_FIELDS}
+        values["guidance"] = values["guidance"] or ""
+        try:
+            criterion = add_criterion(experiment, values, form.change_reason.data)
+        except ScoringError as exc:
+            getattr(form, exc.field or "name").errors.append(str(exc))
+        else:
+            flash(f"Added the criterion {criterion.name}", "success")
+            return redirect(url_for("scoring.criteria", slug=slug))
+    return _criteria_page(experiment, form)
+
+
+@bp.route("/experiments/<slug>/scoring/criteria/starter-set", methods=["POST"])
+@login_required
+def starter_set(slug: str):
+    experiment = get_experiment_or_404(slug)
+    if not can(current_user, "criteria.edit", experiment):
+        abort(403)
+    form = ChangeReasonForm(prefix="starter")
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        added = add_starter_set(experiment, form.change_reason.data)
+    except ScoringError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(
+            f"Added {len(added)} starter criteria" if added else "The starter set is already here",
+            "success",
+        )
+    return redirect(url_for("scoring.criteria", slug=slug))
+
+
+@bp.route("/experiments/<slug>/scoring/criteria/<int:criterion_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_criterion(slug: str, criterion_id: int):
+    experiment = get_experiment_or_404(slug)
+    criterion = get_criterion_or_none(experiment, criterion_id)
+    if criterion is None:
+        abort(404)
+    if not can(current_user, "criteria.edit", experiment):
+        abort(403)
+    form = CriterionForm(obj=criterion)
+    if request.method == "GET":
+        form.version.data = criterion.version
+    conflict = None
+    if form.validate_on_submit():
+        values = {name: getattr(form, name).data for name in CRITERION_FIELDS}
+        values["guidance"] = values["guidance"] or ""
+        try:
+            update_criterion(criterion, values, form.version.data, form.change_reason.data)
+        except StaleEdit as exc:
+            conflict = exc.current
+            form.version.data = criterion.version
+        except ScoringError as exc:
+            getattr(form, exc.field or "name").errors.append(str(exc))
+        else:
+            flash(f"Saved the criterion {criterion.name}", "success")
+            return redirect(url_for("scoring.criteria", slug=slug))
+    return (
+        render_template(
+            "scoring/criterion_form.html",
+            experiment=experiment,
+            criterion_id=criterion.id,
+            form=form,
+            conflict=conflict,
+            labels=CRITERION_LABELS,
+            started=scoring_started(experiment),
+            delete_form=ChangeReasonForm(prefix="delete"),
+        ),
+        409 if conflict else 200,
+    )
+
+
+@bp.route("/experiments/<slug>/scoring/criteria/<int:criterion_id>/delete", methods=["POST"])
+@login_required
+def remove_criterion(slug: str, criterion_id: int):
+    experiment = get_experiment_or_404(slug)
+    criterion = get_criterion_or_none(experiment, criterion_id)
+    if criterion is None:
+        abort(404)
+    if not can(current_user, "criteria.edit", experiment):
+        abort(403)
+    form = ChangeReasonForm(prefix="delete")
+    if not form.validate_on_submit():
+        abort(400)
+    name = criterion.name
+    try:
+        delete_criterion(criterion, form.change_reason.data)
+    except ScoringError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("scoring.edit_criterion", slug=slug, criterion_id=criterion_id))
+    flash(f"Deleted the criterion {name}", "success")
+    return redirect(url_for("scoring.criteria", slug=slug))
+
+
+# --- moderation --------------------------------------------------------------------
+
+
+@bp.route(
+    "/experiments/<slug>/scoring/moderation/<int:option_id>/<int:criterion_id>",
+    methods=["GET", "POST"],
+)
+@login_required
+def moderate(slug: str, option_id: int, criterion_id: int):
+    experiment = get_experiment_or_404(slug)
+    option_ = get_shortlisted_option_or_none(experiment, option_id)
+    criterion = get_criterion_or_none(experiment, criterion_id)
+    if option_ is None or criterion is None:
+        abort(404)
+    if not can(current_user, "scores.moderate", experiment):
+        abort(403)
+    existing = moderated_score_of(option_, criterion)
+    form = ModerationForm(obj=existing)
+    if request.method == "GET":
+        form.version.data = existing.version if existing else 0
+        if existing:
+            form.score.data = str(existing.score)
+            form.rationale_sensitivity.data = existing.rationale_sensitivity.slug
+    conflict = None
+    if form.validate_on_submit():
+        values = {
+            "score": int(form.score.data),
+            "rationale": form.rationale.data.strip(),
+            "rationale_sensitivity": form.rationale_sensitivity.data,
+        }
+        try:
+            save_moderated_score(
+                experiment, option_, criterion, values, form.version.data, current_user
+            )
+        except StaleEdit as exc:
+            conflict = {k: getattr(v, "label", v) for k, v in exc.current.items()}
+            form.version.data = existing.version if existing else 0
+        except ScoringError as exc:
+            getattr(form, exc.field or "score").errors.append(str(exc))
+        else:
+            flash(f"Recorded the consensus score for {option_.name}: {criterion.name}", "success")
+            return redirect(url_for("scoring.dashboard", slug=slug) + "#agenda")
+    redactor = Redactor(audience_for(current_user, experiment))
+    data = load_scoring_data(experiment)
+    detail = next(d for d in option_details(data, redactor) if d.row.option_id == option_.id)
+    scores = next(c for c in detail.criteria if c.criterion.id == criterion.id)
+    return (
+        render_template(
+            "scoring/moderate.html",
+            experiment=experiment,
+            option_name=detail.row.name,
+            scores=scores,
+            form=form,
+            conflict=conflict,
+            labels=MODERATION_LABELS,
+        ),
+        409 if conflict else 200,
+    )

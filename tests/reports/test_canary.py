@@ -1,0 +1,363 @@
+"""The canary suite: plant a token in every field, then prove no report and no page leaks.
+
+``flask demo canary`` plants an experiment whose every free-text or sensitive
+field holds a token ``ZQX7K`` + ``PUB|MEM|PAR`` + four digits (its effective
+level), through each feature's ``demo.canary``. Then, for every report kind and
+audience, the PDF must hold no token above the audience anywhere (text, metadata,
+bookmarks, links, alt text, raw streams), and the public tokens it shows must be
+there; and every page of the experiment, reached by following links as a person at
+each audience, must hold none in its HTML.
+
+Forbidden tokens are checked by their level prefix (``ZQX7KMEM``, ``ZQX7KPAR``):
+every token of that level contains it, so one search covers every token of every
+feature, including features that land later. On failure the message names the
+exact tokens found.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import urllib.parse
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from procure.accounts.models import User
+from procure.experiments.models import Experiment, Participation
+from procure.extensions import db
+from procure.reports.document import render_report_pdf
+from procure.reports.kinds import KINDS, ReportError, build_document, feature_report
+from procure.sensitivity import Audience, Sensitivity
+from procure.workshops.models import Workshop
+from tests import factories
+from tests.conftest import login
+from tests.redaction import assert_html_redacted, assert_redacted, inspect_pdf
+
+PREFIX = "ZQX7K"
+SLUG = "canary-zqx7k"
+CODES = {"PUB": Audience.PUBLIC, "MEM": Audience.MEMBERS, "PAR": Audience.PARTICIPANTS}
+TOKEN = re.compile(PREFIX + r"(PUB|MEM|PAR)\d{4}")
+MAX_PAGES = 400
+
+
+def level_of(token: str) -> Audience:
+    return CODES[token[len(PREFIX) : len(PREFIX) + 3]]
+
+
+def forbidden_prefixes(audience: Audience) -> list[str]:
+    return [PREFIX + code for code, level in CODES.items() if level > audience]
+
+
+@dataclass
+class Canary:
+    tokens: list[str]
+    experiment_id: int
+    title_token: str
+    summary_tokens: list[str]  # the public tokens of summary, problem and outcomes
+    participant_org_tokens: list[str]
+    workshops: list[tuple[int, Sensitivity, list[str]]]  # latest first: id, level, title tokens
+    viewers: dict[Audience, int | None] = field(default_factory=dict)
+
+    def above(self, audience: Audience) -> list[str]:
+        return [t for t in self.tokens if level_of(t) > audience]
+
+
+class _Client(FlaskClient):
+    """Settle the module's session before each request, as the suite's client does."""
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def canary_session(app) -> Iterator[scoped_session]:
+    """One rolled-back transaction for the whole module (the canary is planted once)."""
+    with app.app_context():
+        connection = db.engine.connect()
+    transaction = connection.begin()
+    session = scoped_session(
+        sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+        scopefunc=lambda: "canary",
+    )
+    session.remove = session.expire_all  # type: ignore[method-assign]
+    original = db.session
+    db.session = session
+    factories.bind(session)
+    try:
+        yield session
+    finally:
+        db.session = original
+        session.close()
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture(scope="module")
+def canary(app, canary_session) -> Canary:
+    result = app.test_cli_runner().invoke(
+        args=["demo", "canary", "--experiment", SLUG, "--prefix", PREFIX]
+    )
+    assert result.exit_code == 0, result.output
+    tokens = result.output.split()
+    assert tokens and all(TOKEN.fullmatch(t) for t in tokens), result.output[:500]
+    assert len(set(tokens)) == len(tokens)
+    with app.app_context():
+        experiment = db.session.scalar(sa.select(Experiment).where(Experiment.slug == SLUG))
+        assert experiment.is_published
+
+        def public_tokens(text: str) -> list[str]:
+            # Tokens outside any [[…]] span are at the field's own (public) level.
+            outside = re.sub(r"\[\[.*?(\]\]|\Z)", "", text or "", flags=re.S)
+            return [m.group(0) for m in TOKEN.finditer(outside) if level_of(m.group(0)) == 0]
+
+        parts = db.session.scalars(
+            sa.select(Participation).where(Participation.experiment_id == experiment.id)
+        ).all()
+        workshops = db.session.scalars(
+            sa.select(Workshop)
+            .where(Workshop.experiment_id == experiment.id)
+            .order_by(Workshop.starts_at.desc(), Workshop.id.desc())
+        ).all()
+
+        def viewer(email: str) -> int:
+            return db.session.scalar(sa.select(User.id).where(User.email == email))
+
+        return Canary(
+            tokens=tokens,
+            experiment_id=experiment.id,
+            title_token=public_tokens(experiment.title)[0],
+            summary_tokens=public_tokens(experiment.summary)
+            + public_tokens(experiment.problem_statement)
+            + public_tokens(experiment.outcomes),
+            participant_org_tokens=[t for p in parts for t in public_tokens(p.organisation.name)],
+            workshops=[
+                (
+                    w.id,
+                    Sensitivity(int(w.sensitivity)),
+                    [m.group(0) for m in TOKEN.finditer(w.title)],
+                )
+                for w in workshops
+            ],
+            viewers={
+                Audience.PUBLIC: None,
+                Audience.MEMBERS: viewer(f"officer-lewisham@{SLUG}.canary.test"),
+                Audience.PARTICIPANTS: viewer(f"officer-hackney@{SLUG}.canary.test"),
+            },
+        )
+
+
+def test_canary_plants_tokens_at_every_level(canary):
+    levels = {level_of(t) for t in canary.tokens}
+    assert levels == set(Audience)
+    assert len(canary.summary_tokens) == 3
+    assert len(canary.participant_org_tokens) >= 4
+
+
+# -- reports --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def rendered(app, canary) -> dict:
+    """Each kind × audience rendered once: (pdf, document, required tokens) or a ReportError."""
+    cache: dict = {}
+
+    def get(kind: str, audience: Audience):
+        if (kind, audience) not in cache:
+            cache[kind, audience] = _render(app, canary, kind, audience)
+        return cache[kind, audience]
+
+    return get
+
+
+def _render(app, canary: Canary, kind: str, audience: Audience):
+    experiment = db.session.get(Experiment, canary.experiment_id)
+    params: dict = {}
+    required = [canary.title_token]
+    if kind == "workshop-pack":
+        visible = [w for w in canary.workshops if audience.permits(w[1])]
+        if not visible:
+            with pytest.raises(ReportError):
+                build_document(kind, experiment, audience)
+            return None
+        workshop_id, _level, title_tokens = visible[0]
+        params["workshop_id"] = workshop_id
+        required = [t for t in title_tokens if level_of(t) <= audience]
+    if kind == "summary":
+        required += canary.summary_tokens + canary.participant_org_tokens
+    with app.test_request_context():
+        try:
+            document = build_document(kind, experiment, audience, **params)
+        except ReportError as exc:
+            feature = {"scoring": "scoring", "requirements": "requirements"}.get(kind)
+            assert feature and feature_report(feature) is None, f"{kind} failed: {exc}"
+            assert "not available yet" in str(exc)
+            return None
+        pdf = render_report_pdf(document)
+    return pdf, document, required
+
+
+def _assert_pdf_redacted(
+    pdf: bytes, canary: Canary, audience: Audience, required: list[str], where: str
+):
+    inspection = inspect_pdf(pdf)
+    try:
+        assert_redacted(inspection, forbidden=forbidden_prefixes(audience), required=required)
+    except AssertionError as failure:
+        leaked = [t for t in canary.above(audience) if inspection.find(t)]
+        raise AssertionError(
+            f"{where}: tokens above {audience.slug}: {leaked}\n{failure}"
+        ) from None
+    return inspection
+
+
+@pytest.mark.parametrize("audience", list(Audience), ids=lambda a: a.slug)
+@pytest.mark.parametrize("kind", KINDS)
+def test_report_holds_nothing_above_its_audience(rendered, canary, kind, audience):
+    result = rendered(kind, audience)
+    if result is None:
+        return  # the ReportError was asserted in _render (feature absent / no visible workshop)
+    pdf, document, required = result
+    inspection = _assert_pdf_redacted(
+        pdf, canary, audience, required, f"{kind} for {audience.slug}"
+    )
+    for number, text in enumerate(inspection.pypdf_pages, start=1):
+        assert audience.marking.lower() in text.lower(), f"{kind}: no marking on page {number}"
+        assert f"Page {number} of {inspection.page_count}" in text
+    assert inspection.info["/Title"] == document.title
+    assert not TOKEN.search(repr(document.redaction_log.as_list()))
+
+
+@pytest.mark.parametrize("audience", [Audience.PUBLIC, Audience.MEMBERS], ids=lambda a: a.slug)
+def test_pack_of_a_workshop_above_the_audience_is_refused(app, canary, audience):
+    experiment = db.session.get(Experiment, canary.experiment_id)
+    above = [w for w in canary.workshops if not audience.permits(w[1])]
+    for workshop_id, level, _tokens in above:
+        with app.test_request_context(), pytest.raises(ReportError) as error:
+            build_document("workshop-pack", experiment, audience, workshop_id=workshop_id)
+        assert f"This workshop is {level.label.lower()}" in str(error.value)
+        assert not TOKEN.search(str(error.value))
+
+
+def test_the_reports_that_exist_are_checked(rendered, canary):
+    """A guard against a suite that passes by rendering nothing."""
+    for kind in (
+        "summary",
+        *(
+            k
+            for k, f in (("scoring", "scoring"), ("requirements", "requirements"))
+            if feature_report(f)
+        ),
+    ):
+        assert rendered(kind, Audience.PUBLIC) is not None, kind
+    if feature_report("workshops") is not None and canary.workshops:
+        assert any(rendered("workshop-pack", a) is not None for a in Audience)
+
+
+# -- pages ----------------------------------------------------------------------------
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href:
+                self.hrefs.append(href)
+
+
+def _in_experiment(base: str, href: str) -> str | None:
+    url = urllib.parse.urljoin(base, href)
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("", "http") or parts.netloc not in ("", "localhost"):
+        return None
+    root = f"/experiments/{SLUG}"
+    if parts.path != root and not parts.path.startswith(root + "/"):
+        return None
+    return urllib.parse.urlunsplit(("", "", parts.path, parts.query, ""))
+
+
+def _body_text(response) -> str:
+    data = response.data
+    if data[:2] == b"PK":  # XLSX and other zips: search every member
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "\n".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
+    return data.decode("utf-8", "replace")
+
+
+def crawl(client: FlaskClient) -> Iterator[tuple[str, object]]:
+    """GET every page of the canary experiment reachable by links, once each."""
+    start = f"/experiments/{SLUG}"
+    queue, seen = [start], {start}
+    while queue:
+        url = queue.pop(0)
+        response = client.get(url)
+        yield url, response
+        if response.status_code == 200 and response.mimetype == "text/html":
+            parser = _Links()
+            parser.feed(response.get_data(as_text=True))
+            for href in parser.hrefs:
+                target = _in_experiment("http://localhost" + url, href)
+                if target and target not in seen and len(seen) < MAX_PAGES:
+                    seen.add(target)
+                    queue.append(target)
+
+
+@pytest.mark.parametrize("audience", list(Audience), ids=lambda a: a.slug)
+def test_pages_hold_nothing_above_the_reader(app, canary, audience):
+    client = _Client(app, app.response_class, use_cookies=True)
+    user_id = canary.viewers[audience]
+    if user_id is not None:
+        login(client, db.session.get(User, user_id))
+    forbidden = forbidden_prefixes(audience)
+    visited: dict[str, int] = {}
+    for url, response in crawl(client):
+        visited[url] = response.status_code
+        if response.status_code != 200:
+            continue
+        where = f"{url} as {audience.slug}"
+        if response.mimetype == "text/html":
+            html = response.get_data(as_text=True)
+            required = canary.summary_tokens[:1] if url == f"/experiments/{SLUG}" else []
+            try:
+                assert_html_redacted(
+                    html, forbidden=forbidden or ["NOTHING-FORBIDDEN"], required=required
+                )
+            except AssertionError as failure:
+                leaked = [t for t in canary.above(audience) if t in html]
+                raise AssertionError(
+                    f"{where}: tokens above {audience.slug}: {leaked}\n{failure}"
+                ) from None
+        elif response.mimetype == "application/pdf":
+            _assert_pdf_redacted(response.data, canary, audience, [], where)
+        else:
+            text = _body_text(response).casefold()
+            leaked = [t for t in canary.above(audience) if t.casefold() in text]
+            assert not leaked, f"{where} ({response.mimetype}): {leaked}"
+    assert visited[f"/experiments/{SLUG}"] == 200
+    # Every section in the experiment's navigation was reached.
+    nav = [
+        rule.rule.replace("<slug>", SLUG)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint
+        in {
+            "market.index",
+            "market.landscape",
+            "scoring.dashboard",
+            "requirements.index",
+            "requirements.versions",
+            "workshops.index",
+        }
+    ]
+    missing = [path for path in nav if path not in visited]
+    assert not missing, f"not reached as {audience.slug}: {missing}"
