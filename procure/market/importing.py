@@ -24,6 +24,8 @@ from procure.experiments.models import Experiment
 from procure.extensions import db
 from procure.market.models import HOSTING_MODELS, OPTION_KINDS, OPTION_STATUSES, Option
 from procure.market.services import (
+    LANDSCAPE_FIELDS,
+    OPTION_FIELDS,
     create_option,
     entry_for,
     name_taken,
@@ -33,42 +35,11 @@ from procure.market.services import (
 from procure.sensitivity import Sensitivity
 from procure.tabular import Problem, TableError, check_columns, read_table, records
 
-OPTION_COLUMNS = [
-    "name",
-    "kind",
-    "supplier",
-    "summary",
-    "description",
-    "website",
-    "hosting_model",
-    "standards",
-    "evidence",
-    "used_by",
-    "timescale",
-    "constraints",
-    "cost_low",
-    "cost_high",
-    "cost_basis",
-    "supplier_remarks",
-    "commercial_sensitivity",
-    "sensitivity",
-    "status",
-    "exclusion_reason",
-]
+# Spreadsheet columns are the form's fields, name first so a file reads naturally.
+OPTION_COLUMNS = ["name", *(f for f in OPTION_FIELDS if f != "name")]
 OPTION_REQUIRED = ["name", "kind"]
-LANDSCAPE_COLUMNS = [
-    "organisation",
-    "option",
-    "product_name",
-    "supplier",
-    "contract_start",
-    "contract_end",
-    "extension_months",
-    "annual_cost",
-    "cost_sensitivity",
-    "notes",
-    "sensitivity",
-]
+# A spreadsheet names the organisation and option where the form has their ids.
+LANDSCAPE_COLUMNS = ["organisation", "option", *(f for f in LANDSCAPE_FIELDS if f != "option_id")]
 LANDSCAPE_REQUIRED = ["organisation", "contract_end"]
 KINDS = ("options", "landscape")
 
