@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import DateField, HiddenField, IntegerField
+from wtforms import Field, HiddenField, IntegerField
 from wtforms.validators import ValidationError
 
 from procure.sensitivity import Sensitivity
@@ -26,6 +27,8 @@ class ProcureForm(FlaskForm):
                     field, "choices", None
                 ):
                     target = f"{field.id}-0" if field.type != "RadioField" else field.id
+                if isinstance(field, GovDateField):
+                    target = f"{field.id}-day"  # GOV.UK links a date error to its first box
                 items.append({"text": message, "href": f"#{target}"})
         return items
 
@@ -83,21 +86,50 @@ class DateInput(GovDateInput):
         return super().map_gov_params(field, **kwargs)
 
 
-class GovDateField(DateField):
-    """A date from three GOV.UK inputs sharing one name: day, month, year."""
+class GovDateField(Field):
+    """Day, month and year boxes (GOV.UK date input) with plain-words errors.
 
-    widget = DateInput()
+    ``required=True`` asks for the date with "Enter the …"; partial dates say which
+    part is missing; impossible dates say "must be a real date".
+    """
 
-    def __init__(self, label=None, validators=None, **kwargs):
-        kwargs.setdefault("format", "%d %m %Y")
+    widget = DateInput()  # renders even when a post left the date out
+
+    def __init__(self, label=None, validators=None, required: bool = False, **kwargs) -> None:
         super().__init__(label, validators, **kwargs)
+        self.required = required
+
+    def _value(self) -> str:
+        return self.data.strftime("%d %m %Y") if isinstance(self.data, date) else ""
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        if not valuelist or not any(v.strip() for v in valuelist):
-            self.data = None
+        parts = [v.strip() for v in valuelist][:3] if valuelist else []
+        self.data = None
+        if not parts or not any(parts):
+            if self.required:
+                raise ValueError(f"Enter the {self.label.text.lower()}")
             return
+        while len(parts) < 3:
+            parts.append("")
+        missing = [name for name, v in zip(("day", "month", "year"), parts, strict=True) if not v]
+        if missing:
+            raise ValueError(f"{self.label.text} must include a {missing[0]}")
         try:
-            super().process_formdata([" ".join(v.strip() for v in valuelist)])
+            day, month, year = (int(p) for p in parts)
+            if not 1900 <= year <= 2200:
+                raise ValueError
+            self.data = date(year, month, day)
         except ValueError:
-            self.data = None
-            raise ValueError(f"{self.label.text} must be a real date, like 27 3 2027") from None
+            raise ValueError(
+                f"{self.label.text} must be a real date, for example 27 3 2026"
+            ) from None
+
+    def pre_validate(self, form) -> None:
+        if self.required and self.data is None and not self.process_errors:
+            raise ValidationError(f"Enter the {self.label.text.lower()}")
+
+
+MARKDOWN_HINT = (
+    "You can use Markdown. Wrap text in [[members: …]] or [[participants: …]] to keep it "
+    "from wider audiences."
+)

@@ -13,16 +13,12 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 
 from procure.experiments.models import PARTICIPANT_ROLES
 from procure.forms import (
+    MARKDOWN_HINT,
     ProcureForm,
     VersionField,
     WholeNumberField,
     no_control_characters,
     strip_filter,
-)
-
-MARKDOWN_HINT = (
-    "You can use Markdown. Wrap text in [[members: …]] or [[participants: …]] to keep it "
-    "from wider audiences."
 )
 
 

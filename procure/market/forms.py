@@ -8,7 +8,6 @@ from decimal import Decimal, InvalidOperation
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
-    GovDateInput,
     GovFileInput,
     GovRadioInput,
     GovSelect,
@@ -17,7 +16,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
-    DateField,
     HiddenField,
     RadioField,
     SelectField,
@@ -29,7 +27,9 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from procure.forms import (
+    MARKDOWN_HINT,
     SENSITIVITY_CHOICES,
+    GovDateField,
     ProcureForm,
     VersionField,
     WholeNumberField,
@@ -38,10 +38,6 @@ from procure.forms import (
 )
 from procure.market.models import HOSTING_MODELS, OPTION_KINDS, OPTION_STATUSES
 
-MARKDOWN_HINT = (
-    "You can use Markdown. Wrap text in [[members: …]] or [[participants: …]] to keep it "
-    "from wider audiences."
-)
 KIND_LABELS = {"product": "Product", "approach": "Approach (procurement route)"}
 STATUS_LABELS = {"longlist": "Longlist", "shortlist": "Shortlist", "excluded": "Excluded"}
 HOSTING_LABELS = {
@@ -195,23 +191,6 @@ class OptionForm(ProcureForm):
             raise ValidationError("The upper end must be the same as or more than the lower end")
 
 
-class DayMonthYearField(DateField):
-    """A GOV.UK date input (day, month, year boxes) with a plain-words error."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        self.data = None
-        if not valuelist or not any(v.strip() for v in valuelist):
-            return
-        text = " ".join(v.strip() for v in valuelist)
-        try:
-            super().process_formdata([text])
-        except ValueError:
-            self.data = None
-        if self.data is None or not 1900 <= self.data.year <= 2200:
-            self.data = None
-            raise ValueError(f"{self.label.text} must be a real date, like 31 3 2027")
-
-
 class AcceptForm(ProcureForm):
     version = VersionField()
     submit = SubmitField("Accept into the market scan", widget=GovSubmitInput())
@@ -224,20 +203,8 @@ class LandscapeForm(ProcureForm):
     )
     product_name = _text("Product", max_length=200, description="The system you run today")
     supplier = _text("Supplier", max_length=200)
-    contract_start = DayMonthYearField(
-        "Contract start",
-        widget=GovDateInput(),
-        format="%d %m %Y",
-        description="For example, 1 4 2020",
-        validators=[Optional()],
-    )
-    contract_end = DayMonthYearField(
-        "Contract end",
-        widget=GovDateInput(),
-        format="%d %m %Y",
-        description="For example, 31 3 2027",
-        validators=[InputRequired("Enter the date the contract ends")],
-    )
+    contract_start = GovDateField("Contract start", description="For example, 1 4 2020")
+    contract_end = GovDateField("Contract end", required=True, description="For example, 31 3 2027")
     extension_months = WholeNumberField(
         "Extension months available",
         widget=GovTextInput(),

@@ -13,6 +13,7 @@ from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaF
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from procure.forms import (
+    MARKDOWN_HINT,
     SENSITIVITY_CHOICES,
     ProcureForm,
     VersionField,
@@ -20,11 +21,6 @@ from procure.forms import (
     strip_filter,
 )
 from procure.requirements.models import POSITION_LABELS, PRIORITY_LABELS
-
-MARKDOWN_HINT = (
-    "You can use Markdown. Wrap text in [[members: …]] or [[participants: …]] to keep it "
-    "from wider audiences."
-)
 
 
 def _one_of(message: str):

@@ -15,6 +15,7 @@ from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaF
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from procure.forms import (
+    MARKDOWN_HINT,
     SENSITIVITY_CHOICES,
     ProcureForm,
     VersionField,
@@ -24,10 +25,6 @@ from procure.forms import (
 )
 from procure.scoring.models import DIMENSIONS, SCALE
 
-MARKDOWN_HINT = (
-    "You can use Markdown. Wrap text in [[members: …]] or [[participants: …]] to keep it "
-    "from wider audiences."
-)
 DIMENSION_LABELS = {"feasibility": "Feasibility", "desirability": "Desirability"}
 SCORE_CHOICES = [(str(value), f"{value} – {label}") for value, label in SCALE.items()]
 REASON_MAX = 5000

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import date, time
+from datetime import time
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
-    GovDateInput,
     GovRadioInput,
     GovSelect,
     GovTextInput,
 )
-from wtforms import Field, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms import RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from procure.forms import strip_filter
@@ -39,45 +38,6 @@ def time_field(label: str, required: bool, description: str = "For example 9:30 
         description=description,
         validators=[presence, _valid_time],
     )
-
-
-class GovDateField(Field):
-    """Day, month and year boxes (GOV.UK date input) with plain-words errors."""
-
-    widget = GovDateInput()
-
-    def __init__(self, label=None, validators=None, required: bool = False, **kwargs) -> None:
-        super().__init__(label, validators, **kwargs)
-        self.required = required
-
-    def _value(self) -> str:
-        return self.data.strftime("%d %m %Y") if isinstance(self.data, date) else ""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        parts = [v.strip() for v in valuelist][:3] if valuelist else []
-        self.data = None
-        if not parts or not any(parts):
-            if self.required:
-                raise ValueError(f"Enter the {self.label.text.lower()}")
-            return
-        while len(parts) < 3:
-            parts.append("")
-        missing = [name for name, v in zip(("day", "month", "year"), parts, strict=True) if not v]
-        if missing:
-            raise ValueError(f"{self.label.text} must include a {missing[0]}")
-        try:
-            day, month, year = (int(p) for p in parts)
-            if year < 1000:
-                raise ValueError
-            self.data = date(year, month, day)
-        except ValueError:
-            raise ValueError(
-                f"{self.label.text} must be a real date, for example 27 3 2026"
-            ) from None
-
-    def pre_validate(self, form) -> None:
-        if self.required and self.data is None and not self.process_errors:
-            raise ValidationError(f"Enter the {self.label.text.lower()}")
 
 
 class _PlainChoice:

@@ -21,7 +21,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from procure.experiments.models import STAGE_LABELS, STAGES
 from procure.forms import (
+    MARKDOWN_HINT,
     SENSITIVITY_CHOICES,
+    GovDateField,
     ProcureForm,
     VersionField,
     no_control_characters,
@@ -32,16 +34,11 @@ from procure.workshops.fields import (
     CheckboxesField,
     ChoiceField,
     ChoiceRadios,
-    GovDateField,
     parse_time,
     time_field,
 )
 from procure.workshops.models import ACTION_STATUSES
 
-MARKDOWN_HINT = (
-    "You can use Markdown. Wrap text in [[members: …]] or [[participants: …]] to keep it "
-    "from wider audiences."
-)
 ACTION_STATUS_LABELS = {"open": "Open", "done": "Done", "dropped": "Dropped"}
 
 
@@ -59,18 +56,7 @@ def sensitivity_field(default: str, label: str = "Who can read this"):
     )
 
 
-class _WorkshopForms(ProcureForm):
-    """Error summary links point at the first box of a date (the day), as GOV.UK asks."""
-
-    def error_list(self) -> list[dict[str, str]]:
-        items = super().error_list()
-        dates = {
-            f"#{field.id}": f"#{field.id}-day" for field in self if isinstance(field, GovDateField)
-        }
-        return [{**item, "href": dates.get(item["href"], item["href"])} for item in items]
-
-
-class WorkshopForm(_WorkshopForms):
+class WorkshopForm(ProcureForm):
     version = VersionField()
     title = StringField(
         "Title",
@@ -154,7 +140,7 @@ class WorkshopForm(_WorkshopForms):
         self.sensitivity.data = workshop.sensitivity.slug
 
 
-class AgendaItemForm(_WorkshopForms):
+class AgendaItemForm(ProcureForm):
     starts = time_field("Time", required=False, description="When it starts, like 10:15")
     title = StringField(
         "Item",
@@ -186,7 +172,7 @@ class AgendaItemForm(_WorkshopForms):
         }
 
 
-class AttendeeForm(_WorkshopForms):
+class AttendeeForm(ProcureForm):
     name = StringField(
         "Name",
         widget=GovTextInput(),
@@ -222,7 +208,7 @@ class AttendeeForm(_WorkshopForms):
         }
 
 
-class NoteSectionForm(_WorkshopForms):
+class NoteSectionForm(ProcureForm):
     version = VersionField()
     heading = StringField(
         "Heading",
@@ -255,7 +241,7 @@ class NoteSectionForm(_WorkshopForms):
         }
 
 
-class DecisionForm(_WorkshopForms):
+class DecisionForm(ProcureForm):
     text = TextAreaField(
         "Decision",
         widget=GovTextArea(),
@@ -273,7 +259,7 @@ class DecisionForm(_WorkshopForms):
         return {"text": self.text.data, "sensitivity": Sensitivity.parse(self.sensitivity.data)}
 
 
-class ActionForm(_WorkshopForms):
+class ActionForm(ProcureForm):
     text = TextAreaField(
         "Action",
         widget=GovTextArea(),
@@ -306,7 +292,7 @@ class ActionForm(_WorkshopForms):
         }
 
 
-class DiscussedForm(_WorkshopForms):
+class DiscussedForm(ProcureForm):
     option_ids = CheckboxesField("Options discussed", coerce=int)
     requirement_ids = CheckboxesField("Requirements discussed", coerce=int)
     submit = SubmitField("Save what was discussed", widget=GovSubmitInput())
