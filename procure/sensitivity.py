@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
+from functools import lru_cache
 from typing import Any
 
 import nh3
@@ -245,6 +246,9 @@ def sanitise_html(html: str) -> str:
     )
 
 
+# Pure in (text, audience, base): list pages render the same texts on every request,
+# so keep recent results (bounded) instead of parsing and sanitising them again.
+@lru_cache(maxsize=32768)
 def render_markdown(
     text: str | None, audience: Audience, base: Sensitivity = Sensitivity.PUBLIC
 ) -> Markup:

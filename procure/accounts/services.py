@@ -55,19 +55,29 @@ def authenticate(email: str, password: str) -> User | None:
         )
         return None
     if not user.check_password(password) or not user.is_active:
-        user.failed_logins += 1
+        _bookkeep(user, failed_logins=User.failed_logins + 1)
         if user.failed_logins >= LOCKOUT_THRESHOLD:
-            user.locked_until = now + LOCKOUT_PERIOD
-            user.failed_logins = 0
+            _bookkeep(user, locked_until=now + LOCKOUT_PERIOD, failed_logins=0)
         audit.record("login.failed", user, summary="Sign-in failed: wrong password", actor=user)
         db.session.flush()
         return None
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
+    _bookkeep(user, failed_logins=0, locked_until=None, last_login_at=now)
     audit.record("login", user, summary="Signed in", actor=user)
     db.session.flush()
     return user
+
+
+def _bookkeep(user: User, **values) -> None:
+    """Sign-in bookkeeping as one UPDATE that leaves the row's edit version alone.
+
+    Signing in is not an edit: two people signing in to one account at once (or a
+    sign-in while an admin has the user's form open) must not conflict, and the
+    failure counter must count every attempt, so it is incremented in the database.
+    """
+    db.session.execute(
+        sa.update(User).where(User.id == user.id).values(**values),
+        execution_options={"synchronize_session": "fetch"},
+    )
 
 
 def check_password_rules(password: str, user_inputs: list[str] | None = None) -> None:

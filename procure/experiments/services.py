@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import abort
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import object_session, selectinload
 
 from procure import audit
 from procure.accounts.models import Organisation, User
@@ -52,8 +52,23 @@ def visible_experiments(user: Any) -> list[Experiment]:
 
 
 def bump_content_version(experiment: Experiment) -> None:
-    """Mark the experiment's content changed, so cached report files are not reused."""
-    experiment.content_version = (experiment.content_version or 0) + 1
+    """Mark the experiment's content changed, so cached report files are not reused.
+
+    The counter alone is updated: that is not an edit of the experiment, so its
+    ``version`` must not move (else every open experiment form turns stale, and
+    simultaneous saves anywhere in the experiment collide on this row).
+    """
+    session = object_session(experiment)
+    if session is None or experiment.id is None:
+        experiment.content_version = (experiment.content_version or 0) + 1
+        return
+    session.execute(
+        sa.update(Experiment)
+        .where(Experiment.id == experiment.id)
+        .values(content_version=Experiment.content_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(experiment, ["content_version"])
 
 
 def create_experiment(values: dict[str, Any]) -> Experiment:

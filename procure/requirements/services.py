@@ -155,6 +155,7 @@ def requirements_of(experiment: Experiment) -> list[Requirement]:
             .where(Requirement.experiment_id == experiment.id)
             .options(
                 selectinload(Requirement.endorsements).selectinload(Endorsement.organisation),
+                selectinload(Requirement.endorsements).selectinload(Endorsement.endorsed_by),
                 selectinload(Requirement.source_organisation),
             )
             .order_by(Requirement.number)
@@ -164,8 +165,11 @@ def requirements_of(experiment: Experiment) -> list[Requirement]:
 
 def get_requirement(experiment: Experiment, number: int) -> Requirement | None:
     return db.session.scalar(
-        sa.select(Requirement).where(
-            Requirement.experiment_id == experiment.id, Requirement.number == number
+        sa.select(Requirement)
+        .where(Requirement.experiment_id == experiment.id, Requirement.number == number)
+        .options(
+            selectinload(Requirement.endorsements).selectinload(Endorsement.endorsed_by),
+            selectinload(Requirement.endorsements).selectinload(Endorsement.organisation),
         )
     )
 

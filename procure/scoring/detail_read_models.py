@@ -48,31 +48,35 @@ class OptionDetail:
     aggregate_only: bool
 
 
-def option_details(data: ScoringData, redactor: Redactor) -> tuple[OptionDetail, ...]:
+def option_details(
+    data: ScoringData, redactor: Redactor, option_id: int | None = None
+) -> tuple[OptionDetail, ...]:
     """Per-criterion scores of every visible option (submitted scorecards only), reasons
-    redacted at their own sensitivity."""
+    redacted at their own sensitivity. ``option_id``: only that option's (if visible)."""
     labels = borough_labels(data, redactor.audience)
     order = {p.organisation_id: i for i, p in enumerate(data.participations)}
     moderated = {(m.option_id, m.criterion_id): m for m in data.moderated}
     criteria = criterion_views(data.criteria, redactor)
     details = []
+    by_option: dict[int, list] = {}
+    for card in data.scorecards:
+        if card.status == "submitted":
+            by_option.setdefault(card.option_id, []).append(card)
     for row in option_rows(data, redactor):
+        if option_id is not None and row.option_id != option_id:
+            continue
         cards = sorted(
-            (
-                c
-                for c in data.scorecards
-                if c.option_id == row.option_id and c.status == "submitted"
-            ),
+            by_option.get(row.option_id, ()),
             key=lambda c: order.get(c.organisation_id, 0),
         )
         per_criterion = []
+        by_criterion: dict[int, list] = {}
+        for card in cards:
+            for s in card.scores:
+                if s.score is not None:
+                    by_criterion.setdefault(s.criterion_id, []).append((card, s))
         for criterion in criteria:
-            scores = [
-                (card, s)
-                for card in cards
-                for s in card.scores
-                if s.criterion_id == criterion.id and s.score is not None
-            ]
+            scores = by_criterion.get(criterion.id, [])
             entries = (
                 tuple(
                     ScoreView(

@@ -28,7 +28,7 @@ from procure.scoring.analysis import (
     analyse,
 )
 from procure.scoring.charts import ScatterPoint, scatter_svg
-from procure.scoring.models import SCALE, Criterion, ModeratedScore, Scorecard
+from procure.scoring.models import SCALE, Criterion, ModeratedScore, Score, Scorecard
 from procure.scoring.scorecards import scoring_participations
 from procure.scoring.services import criteria_of
 from procure.scoring.stats import AgreementResult, Stats
@@ -37,22 +37,159 @@ from procure.sensitivity import Audience, Redactor
 
 @dataclass
 class ScoringData:
-    """Everything the scoring pages need, loaded in a constant number of queries."""
+    """Everything the scoring pages need, loaded in a constant number of queries.
+
+    ``scorecards`` (with their scores) load on first use, limited to one option when
+    the data was loaded for one; the analysis is cached per content version.
+    """
 
     experiment: Experiment
     options: list[Option]  # shortlisted
     criteria: list[Criterion]
     participations: list[Participation]  # organisations that score, in joining order
-    scorecards: list[Scorecard]  # submitted (plus drafts when asked), of those organisations
     moderated: list[ModeratedScore]
     analysis: Analysis
+    include_drafts: bool = False
+    option_id: int | None = None
+    _scorecards: list[Scorecard] | None = None
+
+    @property
+    def scorecards(self) -> list[Scorecard]:
+        """Submitted (plus drafts when asked) scorecards of the scoring organisations."""
+        if self._scorecards is None:
+            query = (
+                sa.select(Scorecard)
+                .where(*_scorecard_filter(self, self.include_drafts))
+                .options(selectinload(Scorecard.scores))
+                .order_by(Scorecard.option_id, Scorecard.organisation_id)
+            )
+            if self.option_id is not None:
+                query = query.where(Scorecard.option_id == self.option_id)
+            self._scorecards = list(db.session.scalars(query))
+        return self._scorecards
+
+    def submitted_counts(self) -> dict[int, int]:
+        """Organisation id → number of submitted scorecards of shortlisted options."""
+        rows = db.session.execute(
+            sa.select(Scorecard.organisation_id, sa.func.count(Scorecard.id))
+            .where(*_scorecard_filter(self, False))
+            .group_by(Scorecard.organisation_id)
+        )
+        return {org_id: count for org_id, count in rows}
 
 
-def load_scoring_data(experiment: Experiment, *, include_drafts: bool = False) -> ScoringData:
-    """Load the shortlist, criteria, scorecards and moderation, and run the analysis.
+def _scorecard_filter(data: ScoringData, include_drafts: bool) -> list:
+    where = [
+        Scorecard.experiment_id == data.experiment.id,
+        Scorecard.option_id.in_([o.id for o in data.options]),
+        Scorecard.organisation_id.in_([p.organisation_id for p in data.participations]),
+    ]
+    if not include_drafts:
+        where.append(Scorecard.status == "submitted")
+    return where
+
+
+# (experiment id, content version, inputs) → (score fingerprint, Analysis); per process.
+_ANALYSES: dict[tuple, tuple[tuple[int, ...], Analysis]] = {}
+_ANALYSES_MAX = 64
+
+
+def _fingerprint(rows) -> tuple[int, ...]:
+    """Count, weighted sums and last id of (score id, option, organisation, criterion, score)."""
+    count = total = by_criterion = by_option = by_org = last = 0
+    for score_id, option_id, org_id, criterion_id, score in rows:
+        count += 1
+        total += score
+        by_criterion += score * criterion_id
+        by_option += score * option_id
+        by_org += score * org_id
+        last = max(last, score_id)
+    return (count, total, by_criterion, by_option, by_org, last)
+
+
+def _cached_analysis(
+    experiment: Experiment,
+    options: list[Option],
+    criteria: list[Criterion],
+    participations: list[Participation],
+    moderated: list[ModeratedScore],
+) -> Analysis:
+    """``analyse`` of the submitted scores, reused while nothing it reads has changed.
+
+    The key holds the content version (bumped by every scoring change) and the inputs
+    other than the scores. A cached analysis is used only when an aggregate fingerprint
+    of the scores, computed by the database, still matches, so a change that missed
+    the bump (or a rolled-back transaction that reused ids) cannot serve stale figures.
+    Either path runs one query.
+    """
+    score_filter = [
+        Scorecard.experiment_id == experiment.id,
+        Scorecard.status == "submitted",
+        Scorecard.option_id.in_([o.id for o in options]),
+        Scorecard.organisation_id.in_([p.organisation_id for p in participations]),
+        Score.score.is_not(None),
+    ]
+    key = (
+        experiment.id,
+        experiment.created_at,  # an id reused after a rollback is another experiment
+        experiment.content_version,
+        experiment.quadrant_threshold,
+        tuple((o.id, o.name) for o in options),
+        tuple((c.id, c.dimension, c.weight, c.name) for c in criteria),
+        tuple((m.id, m.option_id, m.criterion_id, m.score) for m in moderated),
+    )
+    cached = _ANALYSES.get(key)
+    if cached is not None:
+        fingerprint = db.session.execute(
+            sa.select(
+                sa.func.count(Score.id),
+                sa.func.sum(Score.score),
+                sa.func.sum(Score.score * Score.criterion_id),
+                sa.func.sum(Score.score * Scorecard.option_id),
+                sa.func.sum(Score.score * Scorecard.organisation_id),
+                sa.func.max(Score.id),
+            )
+            .join(Scorecard, Scorecard.id == Score.scorecard_id)
+            .where(*score_filter)
+        ).one()
+        if tuple(int(v or 0) for v in fingerprint) == cached[0]:
+            return cached[1]
+    rows = db.session.execute(
+        sa.select(
+            Score.id,
+            Scorecard.option_id,
+            Scorecard.organisation_id,
+            Score.criterion_id,
+            Score.score,
+        )
+        .join(Scorecard, Scorecard.id == Score.scorecard_id)
+        .where(*score_filter)
+        .order_by(Scorecard.option_id, Scorecard.organisation_id, Score.id)
+    ).all()
+    analysis = analyse(
+        [OptionInput(o.id, o.name) for o in options],
+        [CriterionInput(c.id, c.dimension, c.weight, c.name) for c in criteria],
+        [
+            ScoreInput(option_id, org_id, crit_id, score)
+            for _, option_id, org_id, crit_id, score in rows
+        ],
+        [ModeratedInput(m.option_id, m.criterion_id, m.score) for m in moderated],
+        threshold=experiment.quadrant_threshold,
+    )
+    if len(_ANALYSES) >= _ANALYSES_MAX:
+        _ANALYSES.pop(next(iter(_ANALYSES)))
+    _ANALYSES[key] = (_fingerprint(rows), analysis)
+    return analysis
+
+
+def load_scoring_data(
+    experiment: Experiment, *, include_drafts: bool = False, option_id: int | None = None
+) -> ScoringData:
+    """Load the shortlist, criteria and moderation, and run (or reuse) the analysis.
 
     Only submitted scorecards feed the analysis; ``include_drafts`` also loads drafts
-    (for participants' exports) without letting them count.
+    (for participants' exports) without letting them count. ``option_id`` limits the
+    scorecards loaded (``data.scorecards``) to that option's.
     """
     criteria = criteria_of(experiment)
     options = list(
@@ -63,40 +200,26 @@ def load_scoring_data(experiment: Experiment, *, include_drafts: bool = False) -
         )
     )
     participations = scoring_participations(experiment)
-    scoring_orgs = {p.organisation_id for p in participations}
-    query = (
-        sa.select(Scorecard)
-        .join(Option, Option.id == Scorecard.option_id)
-        .where(Scorecard.experiment_id == experiment.id, Option.status == "shortlist")
-        .options(selectinload(Scorecard.scores))
-        .order_by(Scorecard.option_id, Scorecard.organisation_id)
-    )
-    if not include_drafts:
-        query = query.where(Scorecard.status == "submitted")
-    scorecards = [c for c in db.session.scalars(query) if c.organisation_id in scoring_orgs]
     option_ids = {o.id for o in options}
     moderated = [
         m
         for m in db.session.scalars(
-            sa.select(ModeratedScore).where(ModeratedScore.experiment_id == experiment.id)
+            sa.select(ModeratedScore)
+            .where(ModeratedScore.experiment_id == experiment.id)
+            .order_by(ModeratedScore.id)
         )
         if m.option_id in option_ids
     ]
-    analysis = analyse(
-        [OptionInput(o.id, o.name) for o in options],
-        [CriterionInput(c.id, c.dimension, c.weight, c.name) for c in criteria],
-        [
-            ScoreInput(card.option_id, card.organisation_id, s.criterion_id, s.score)
-            for card in scorecards
-            if card.status == "submitted"
-            for s in card.scores
-            if s.score is not None
-        ],
-        [ModeratedInput(m.option_id, m.criterion_id, m.score) for m in moderated],
-        threshold=experiment.quadrant_threshold,
-    )
+    analysis = _cached_analysis(experiment, options, criteria, participations, moderated)
     return ScoringData(
-        experiment, options, criteria, participations, scorecards, moderated, analysis
+        experiment,
+        options,
+        criteria,
+        participations,
+        moderated,
+        analysis,
+        include_drafts=include_drafts,
+        option_id=option_id,
     )
 
 
@@ -367,10 +490,7 @@ def build_dashboard(data: ScoringData, redactor: Redactor) -> ScoringDashboard:
             BoroughRankRow(row.name, row.rank, tuple(b.rank_of(row.option_id) for b in rankings))
             for row in rows
         )
-    counts: dict[int, int] = {}
-    for card in data.scorecards:
-        if card.status == "submitted":
-            counts[card.organisation_id] = counts.get(card.organisation_id, 0) + 1
+    counts = data.submitted_counts()
     total = len(data.options)
     progress = tuple(
         ProgressRow(

@@ -68,8 +68,8 @@ def dashboard(slug: str):
 def option(slug: str, option_id: int):
     experiment = _viewable(slug)
     redactor = Redactor(audience_for(current_user, experiment))
-    data = load_scoring_data(experiment)
-    detail = next((d for d in option_details(data, redactor) if d.row.option_id == option_id), None)
+    data = load_scoring_data(experiment, option_id=option_id)
+    detail = next(iter(option_details(data, redactor, option_id)), None)
     if detail is None:
         abort(404)
     return render_template("scoring/option.html", detail=detail, experiment=experiment)
@@ -285,8 +285,8 @@ def moderate(slug: str, option_id: int, criterion_id: int):
             flash(f"Recorded the consensus score for {option_.name}: {criterion.name}", "success")
             return redirect(url_for("scoring.dashboard", slug=slug) + "#agenda")
     redactor = Redactor(audience_for(current_user, experiment))
-    data = load_scoring_data(experiment)
-    detail = next(d for d in option_details(data, redactor) if d.row.option_id == option_.id)
+    data = load_scoring_data(experiment, option_id=option_.id)
+    detail = next(iter(option_details(data, redactor, option_.id)))
     scores = next(c for c in detail.criteria if c.criterion.id == criterion.id)
     return (
         render_template(

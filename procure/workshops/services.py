@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask import abort
+from sqlalchemy.orm import selectinload
 
 from procure import audit
 from procure.accounts.models import Organisation, User
@@ -117,7 +118,20 @@ def list_workshops(experiment: Experiment) -> list[Workshop]:
 
 
 def get_workshop_or_404(experiment: Experiment, workshop_id: int) -> Workshop:
-    workshop = db.session.get(Workshop, workshop_id)
+    # Every part in one query per collection, so the page's queries do not grow with it.
+    workshop = db.session.get(
+        Workshop,
+        workshop_id,
+        options=[
+            selectinload(Workshop.agenda_items),
+            selectinload(Workshop.attendees).selectinload(Attendee.organisation),
+            selectinload(Workshop.notes),
+            selectinload(Workshop.decisions),
+            selectinload(Workshop.actions).selectinload(WorkshopAction.owner_organisation),
+            selectinload(Workshop.options),
+            selectinload(Workshop.requirements),
+        ],
+    )
     if workshop is None or workshop.experiment_id != experiment.id:
         abort(404)
     return workshop

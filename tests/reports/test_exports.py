@@ -121,7 +121,7 @@ def test_export_renders_records_and_downloads(client, as_user, experiment, admin
     assert all(set(item) == {"type", "id", "level"} for item in export.redaction_log)
 
     page = c.get(url(experiment, export.id)).get_data(as_text=True)
-    assert 'http-equiv="refresh"' not in page
+    assert "data-procure-poll" not in page and "Check progress" not in page
     assert export.sha256 in page and "Download the PDF" in page
     download = c.get(url(experiment, export.id, "download"))
     assert download.status_code == 200
@@ -253,13 +253,16 @@ def test_job_for_a_deleted_workshop_fails_plainly(app_ctx, app, experiment, admi
     assert services.export_file(export) is None
 
 
-def test_progress_page_refreshes_while_running(client, as_user, experiment, admin):
+def test_progress_page_polls_while_running(client, as_user, experiment, admin):
     queued = ReportExportFactory(experiment=experiment, status="queued")
     running = ReportExportFactory(experiment=experiment, status="running", progress=40)
     c = as_user(admin)
     for export, words in ((queued, "Queued"), (running, "Rendering")):
         html = c.get(url(experiment, export.id)).get_data(as_text=True)
-        assert '<meta http-equiv="refresh" content="2">' in html
+        # No meta refresh (it moves screen-reader users back to the top every time):
+        # a "Check progress" link without JavaScript, a polled status block with it.
+        assert 'http-equiv="refresh"' not in html
+        assert 'data-procure-poll="2000"' in html and "Check progress" in html
         assert words in html and "Download the PDF" not in html
     assert "40%" in c.get(url(experiment, running.id)).get_data(as_text=True)
     assert c.get(url(experiment, running.id, "download")).status_code == 404

@@ -24,11 +24,13 @@ from tests.requirements.helpers import data, make_world
 
 def _events(obj, action):
     return db.session.scalars(
-        sa.select(AuditEvent).where(
+        sa.select(AuditEvent)
+        .where(
             AuditEvent.object_type == type(obj).__name__,
             AuditEvent.object_id == obj.id,
             AuditEvent.action == action,
         )
+        .order_by(AuditEvent.id)
     ).all()
 
 
