@@ -236,14 +236,17 @@ def _short(name: str) -> str:
 
 def _el(tag: str, content: str | None = None, **attributes: object) -> Markup:
     """An element with escaped attributes; ``content`` is escaped unless it is ``Markup``."""
-    rendered = _join(
-        Markup(' {}="{}"').format(name.rstrip("_").replace("_", "-"), escape(_value(value)))
+    # f-strings with explicit escape(): Markup.format is several times slower, and a
+    # timeline of 33 boroughs is thousands of attributes.
+    # Tag and attribute names are ours (keyword arguments); values and text are escaped.
+    rendered = "".join(
+        f' {name.rstrip("_").replace("_", "-")}="{escape(_value(value))}"'
         for name, value in attributes.items()
         if value is not None
     )
     if content is None:
-        return Markup("<{}{}/>").format(tag, rendered)
-    return Markup("<{0}{1}>{2}</{0}>").format(tag, rendered, escape(content))
+        return Markup(f"<{tag}{rendered}/>")  # noqa: S704 - values escaped above
+    return Markup(f"<{tag}{rendered}>{escape(content)}</{tag}>")  # noqa: S704 - as above
 
 
 def _value(value: object) -> str:

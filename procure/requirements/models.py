@@ -118,8 +118,9 @@ class SpecificationVersion(db.Model):
     major: Mapped[int]
     minor: Mapped[int]
     release_notes: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
-    snapshot: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
-    changelog: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    # Deferred: lists of versions need only their numbers; these are large at city scale.
+    snapshot: Mapped[dict[str, Any]] = mapped_column(sa.JSON, deferred=True)
+    changelog: Mapped[dict[str, Any]] = mapped_column(sa.JSON, deferred=True)
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 

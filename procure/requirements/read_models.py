@@ -12,6 +12,7 @@ from markupsafe import Markup
 from procure.audit import AuditEvent
 from procure.experiments.models import Experiment, Participation
 from procure.extensions import db
+from procure.paging import Paged, paginate
 from procure.requirements.models import (
     POSITION_LABELS,
     PRIORITIES,
@@ -19,11 +20,13 @@ from procure.requirements.models import (
     REQUIREMENT_STATUSES,
     Requirement,
 )
-from procure.requirements.services import FIELD_LABELS
+from procure.requirements.services import FIELD_LABELS, Position, PositionCounts
 from procure.requirements.snapshots import EndorsementTotals, FieldChange
 from procure.requirements.versions import _source, level
 from procure.sensitivity import Redacted, Redactor, Sensitivity
 
+LIST_PAGE_SIZE = 50
+MATRIX_PAGE_SIZE = 50
 STATUS_LABELS = {"draft": "Draft", "agreed": "Agreed", "withdrawn": "Withdrawn"}
 ENDORSEMENT_STATES = {
     "not_endorsed": "Waiting for endorsements",
@@ -59,6 +62,10 @@ class Filters:
     @property
     def active(self) -> bool:
         return any((self.priority, self.status, self.category, self.endorsement, self.q))
+
+    def as_args(self) -> dict[str, str]:
+        """The filters in force, as query parameters for the page links."""
+        return {k: v for k, v in self.__dict__.items() if v}
 
 
 @dataclass(frozen=True)
@@ -109,6 +116,7 @@ class RequirementListView:
     groups: tuple[RequirementGroup, ...]
     total: int
     shown: int
+    paged: Paged[RequirementRow]
     filters: Filters
     categories: tuple[str, ...]
     organisations: tuple[str, ...]
@@ -123,9 +131,44 @@ class HistoryEntry:
     changes: tuple[FieldChange, ...]
 
 
-def _cells(
-    req: Requirement, parts: list[Participation], redactor: Redactor
+def _position_cells(
+    req: Requirement, parts: list[Participation], positions: list[Position]
 ) -> list[EndorsementCell]:
+    """Cells from bare positions: no comments or authors (the list, matrix and task list)."""
+    by_org = {e.organisation_id: e for e in positions}
+    cells = []
+    for p in parts:
+        e = by_org.get(p.organisation_id)
+        org = p.organisation
+        if e is None:
+            cells.append(
+                EndorsementCell(
+                    p.organisation_id, org.slug, org.name, None, "Not yet endorsed", False, None
+                )
+            )
+        else:
+            cells.append(
+                EndorsementCell(
+                    p.organisation_id,
+                    org.slug,
+                    org.name,
+                    e.position,
+                    POSITION_LABELS[e.position],
+                    e.revision != req.revision,
+                    e.revision,
+                )
+            )
+    return cells
+
+
+def _cells(
+    req: Requirement,
+    parts: list[Participation],
+    redactor: Redactor,
+    positions: list[Position] | None = None,
+) -> list[EndorsementCell]:
+    if positions is not None:
+        return _position_cells(req, parts, positions)
     by_org = {e.organisation_id: e for e in req.endorsements}
     cells = []
     for p in parts:
@@ -169,21 +212,46 @@ def _cells(
     return cells
 
 
-def build_requirement_row(
-    req: Requirement, parts: list[Participation], redactor: Redactor
-) -> RequirementRow:
-    """One requirement as ``redactor.audience`` may see it (the caller checked its level)."""
-    lvl, rid = req.sensitivity, req.id
-    criteria = [str(c) for c in req.acceptance_criteria or []]
-    cells = _cells(req, parts, redactor)
+def _totals(cells: list[EndorsementCell]) -> EndorsementTotals:
     endorsed = [c for c in cells if c.position]
-    totals = EndorsementTotals(
+    return EndorsementTotals(
         adopt=sum(1 for c in endorsed if c.position == "adopt"),
         adopt_with_changes=sum(1 for c in endorsed if c.position == "adopt_with_changes"),
         not_needed=sum(1 for c in endorsed if c.position == "not_needed"),
         stale=sum(1 for c in endorsed if c.stale),
         not_yet=len(cells) - len(endorsed),
     )
+
+
+def build_requirement_row(
+    req: Requirement,
+    parts: list[Participation],
+    redactor: Redactor,
+    positions: list[Position] | None = None,
+    *,
+    counts: PositionCounts | None = None,
+) -> RequirementRow:
+    """One requirement as ``redactor.audience`` may see it (the caller checked its level).
+
+    With ``positions`` (from ``positions_of``) the endorsement cells carry
+    positions only; without, they are built from ``req.endorsements`` with comments.
+    With ``counts`` (from ``position_counts``) the row has totals but no cells: the list
+    page needs no more.
+    """
+    lvl, rid = req.sensitivity, req.id
+    criteria = [str(c) for c in req.acceptance_criteria or []]
+    if counts is not None:
+        cell_list: list[EndorsementCell] = []
+        totals = EndorsementTotals(
+            adopt=counts.adopt,
+            adopt_with_changes=counts.adopt_with_changes,
+            not_needed=counts.not_needed,
+            stale=counts.stale,
+            not_yet=len(parts) - counts.endorsed,
+        )
+    else:
+        cell_list = _cells(req, parts, redactor, positions)
+        totals = _totals(cell_list)
     state = ""
     if req.status == "agreed":
         state = "stale" if totals.stale else "not_endorsed" if totals.not_yet else "complete"
@@ -220,16 +288,30 @@ def build_requirement_row(
             req.withdrawn_reason, "requirement.withdrawn_reason", rid, base=lvl
         ),
         totals=totals,
-        endorsements=tuple(cells),
+        endorsements=tuple(cell_list),
         endorsement_state=state,
         search_text=search.casefold(),
     )
 
 
 def visible_rows(
-    reqs: list[Requirement], parts: list[Participation], redactor: Redactor
+    reqs: list[Requirement],
+    parts: list[Participation],
+    redactor: Redactor,
+    positions: dict[int, list[Position]] | None = None,
+    *,
+    counts: dict[int, PositionCounts] | None = None,
 ) -> list[RequirementRow]:
+    """Rows of the requirements ``redactor.audience`` may see: cells from ``positions``,
+    or totals only from ``counts``, or (neither given) cells with comments from the ORM."""
     kept = redactor.visible(reqs, lambda r: r.sensitivity, "requirement")
+    if counts is not None:
+        none = PositionCounts()
+        return [
+            build_requirement_row(r, parts, redactor, counts=counts.get(r.id, none)) for r in kept
+        ]
+    if positions is not None:
+        return [build_requirement_row(r, parts, redactor, positions[r.id]) for r in kept]
     return [build_requirement_row(r, parts, redactor) for r in kept]
 
 
@@ -239,9 +321,12 @@ def build_requirement_list(
     parts: list[Participation],
     redactor: Redactor,
     filters: Filters,
+    counts: dict[int, PositionCounts] | None = None,
+    page: int = 1,
 ) -> RequirementListView:
-    """The list page: requirements grouped by category, filtered, searched in visible text only."""
-    rows = visible_rows(reqs, parts, redactor)
+    """The list page: requirements grouped by category, filtered, searched in visible text
+    only, then one page of ``LIST_PAGE_SIZE`` in category order."""
+    rows = visible_rows(reqs, parts, redactor, counts=counts)
     words = filters.q.casefold().split()
     shown = [
         r
@@ -254,15 +339,19 @@ def build_requirement_list(
     ]
     categories = list(experiment.requirement_categories)
     categories += sorted({r.category for r in rows} - set(categories))
+    order = {c: i for i, c in enumerate(categories)}
+    shown.sort(key=lambda r: (order[r.category], r.number))
+    paged = paginate(shown, page, LIST_PAGE_SIZE)
     groups = tuple(
-        RequirementGroup(c, tuple(r for r in shown if r.category == c))
+        RequirementGroup(c, tuple(r for r in paged.items if r.category == c))
         for c in categories
-        if any(r.category == c for r in shown)
+        if any(r.category == c for r in paged.items)
     )
     return RequirementListView(
         groups=groups,
         total=len(rows),
         shown=len(shown),
+        paged=paged,
         filters=filters,
         categories=tuple(categories),
         organisations=tuple(p.organisation.name for p in parts),

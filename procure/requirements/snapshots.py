@@ -8,9 +8,12 @@ names never reach the public. Nothing here writes to the database.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from markupsafe import Markup
 
@@ -214,8 +217,13 @@ def build_specification_view(
     published_at: datetime | None = None,
     published_by: str | None = None,
     release_notes: str = "",
+    with_endorsements: bool = True,
 ) -> SpecificationView:
-    """A snapshot (published or live) redacted for ``redactor.audience``."""
+    """A snapshot (published or live) redacted for ``redactor.audience``.
+
+    ``with_endorsements=False`` keeps the totals but builds no endorsement rows (their
+    comments are the bulk of the work at city scale): for pages that show only totals.
+    """
     records = snapshot.get("requirements", [])
     visible = redactor.visible(
         records, lambda r: level(r.get("sensitivity")), "requirement", lambda r: r["reference"]
@@ -228,6 +236,8 @@ def build_specification_view(
         if e["reference"] not in visible_refs:
             continue
         by_ref.setdefault(e["reference"], []).append(e)
+        if not with_endorsements:
+            continue
         comment_level = level(e.get("comment_sensitivity"))
         kind = "endorsement.comment"
         endorsements.append(
@@ -324,14 +334,96 @@ def build_specification_view(
     )
 
 
-def view_of_version(version: SpecificationVersion, redactor: Redactor) -> SpecificationView:
-    return build_specification_view(
-        version.experiment,
-        version.snapshot or {},
-        version.changelog or {},
-        redactor,
-        number=version.number,
-        published_at=version.published_at,
-        published_by=version.published_by.name if version.published_by else None,
-        release_notes=version.release_notes,
+T = TypeVar("T")
+#: Read models of published versions, which never change: keyed by everything they show.
+_VERSION_VIEWS: OrderedDict[tuple, Any] = OrderedDict()
+_VERSION_VIEWS_MAX = 24
+_VERSION_VIEWS_LOCK = threading.Lock()
+
+
+def _version_key(version: SpecificationVersion, audience: Audience, kind: str) -> tuple:
+    """A published version's snapshot, change log and notes are immutable; what can
+    change around it (the experiment's title, the publisher's name) is in the key."""
+    experiment = version.experiment
+    return (
+        kind,
+        version.id,
+        version.number,
+        version.published_at,
+        experiment.id,
+        experiment.slug,
+        experiment.title,
+        version.published_by.name if version.published_by else None,
+        audience,
     )
+
+
+def _cached(key: tuple, build: Callable[[], T]) -> T:
+    with _VERSION_VIEWS_LOCK:
+        if key in _VERSION_VIEWS:
+            _VERSION_VIEWS.move_to_end(key)
+            return _VERSION_VIEWS[key]
+    value = build()
+    with _VERSION_VIEWS_LOCK:
+        _VERSION_VIEWS[key] = value
+        while len(_VERSION_VIEWS) > _VERSION_VIEWS_MAX:
+            _VERSION_VIEWS.popitem(last=False)
+    return value
+
+
+def view_of_version(
+    version: SpecificationVersion, redactor: Redactor, *, with_endorsements: bool = True
+) -> SpecificationView:
+    """The version for ``redactor.audience``. Without endorsements (the version page)
+    the view is kept in memory and reused: the redactor's log then stays empty, so
+    downloads and reports, which record what they withheld, always build afresh."""
+
+    def build() -> SpecificationView:
+        return build_specification_view(
+            version.experiment,
+            version.snapshot or {},
+            version.changelog or {},
+            redactor,
+            number=version.number,
+            published_at=version.published_at,
+            published_by=version.published_by.name if version.published_by else None,
+            release_notes=version.release_notes,
+            with_endorsements=with_endorsements,
+        )
+
+    if with_endorsements:
+        return build()
+    return _cached(_version_key(version, redactor.audience, "page"), build)
+
+
+@dataclass(frozen=True)
+class VersionSummary:
+    """A version as the list of versions shows it: no requirement or endorsement rows."""
+
+    number: str
+    published_at: datetime
+    requirement_count: int
+    change_counts: dict[str, int]
+    release_notes: Markup
+
+
+def summary_of_version(version: SpecificationVersion, redactor: Redactor) -> VersionSummary:
+    """The list's summary of a version for ``redactor.audience`` (kept in memory and reused)."""
+
+    def build() -> VersionSummary:
+        records = (version.snapshot or {}).get("requirements", [])
+        visible = redactor.visible(
+            records, lambda r: level(r.get("sensitivity")), "requirement", lambda r: r["reference"]
+        )
+        changes = _changes(version.changelog or {}, redactor)
+        return VersionSummary(
+            number=version.number,
+            published_at=version.published_at,
+            requirement_count=len(visible),
+            change_counts={k: sum(1 for c in changes if c.kind == k) for k in CHANGE_KIND_LABELS},
+            release_notes=redactor.markdown(
+                version.release_notes, "specification.release_notes", version.number
+            ),
+        )
+
+    return _cached(_version_key(version, redactor.audience, "summary"), build)

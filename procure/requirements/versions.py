@@ -53,7 +53,7 @@ def parse_version_number(text: str) -> tuple[int, int]:
 
 
 def versions_of(experiment: Experiment) -> list[SpecificationVersion]:
-    """Published versions, newest first."""
+    """Published versions, newest first (snapshots and change logs load when first read)."""
     return list(
         db.session.scalars(
             sa.select(SpecificationVersion)

@@ -12,6 +12,7 @@ from procure.concurrency import StaleEdit
 from procure.experiments.models import Experiment
 from procure.experiments.services import get_experiment_or_404
 from procure.extensions import db
+from procure.paging import page_number, paginate
 from procure.permissions import audience_for, can, is_admin, participation_of
 from procure.requirements import bp
 from procure.requirements.forms import (
@@ -24,6 +25,7 @@ from procure.requirements.forms import (
 from procure.requirements.models import PRIORITY_LABELS, Requirement
 from procure.requirements.read_models import (
     ENDORSEMENT_STATES,
+    MATRIX_PAGE_SIZE,
     STATUS_LABELS,
     Filters,
     build_history,
@@ -42,8 +44,10 @@ from procure.requirements.services import (
     endorsement_for,
     endorsing_participations,
     get_requirement,
+    position_counts,
+    positions_of,
     propose_requirement,
-    requirements_of,
+    requirements_light,
     source_choices,
     split_criteria,
     update_requirement,
@@ -78,12 +82,15 @@ def index(slug: str):
     experiment = load_experiment(slug)
     redactor = Redactor(audience_for(current_user, experiment))
     filters = Filters.from_args(request.args, list(experiment.requirement_categories))
+    parts = endorsing_participations(experiment)
     view = build_requirement_list(
         experiment,
-        requirements_of(experiment),
-        endorsing_participations(experiment),
+        requirements_light(experiment),
+        parts,
         redactor,
         filters,
+        position_counts(experiment, [p.organisation_id for p in parts]),
+        page=page_number(request.args),
     )
     return render_template(
         "requirements/index.html",
@@ -103,12 +110,18 @@ def matrix(slug: str):
     experiment = load_experiment(slug)
     redactor = Redactor(audience_for(current_user, experiment))
     parts = endorsing_participations(experiment)
-    agreed = [r for r in requirements_of(experiment) if r.status == "agreed"]
-    rows = visible_rows(agreed, parts, redactor)
+    agreed = redactor.visible(
+        [r for r in requirements_light(experiment) if r.status == "agreed"],
+        lambda r: r.sensitivity,
+        "requirement",
+    )
+    paged = paginate(agreed, page_number(request.args), MATRIX_PAGE_SIZE)
+    positions = positions_of([r.id for r in paged.items])
     return render_template(
         "requirements/matrix.html",
         experiment=experiment,
-        rows=rows,
+        rows=visible_rows(list(paged.items), parts, redactor, positions),
+        paged=paged,
         organisations=[short_name(p.organisation.name) for p in parts],
     )
 
@@ -138,7 +151,10 @@ def tasks(slug: str):
         abort(404)
     if part.organisation_id != current_user.organisation_id and not is_admin(current_user):
         abort(403)
-    rows = visible_rows(requirements_of(experiment), parts, redactor)
+    # Only this organisation's cells: the task list shows nothing about the others.
+    reqs = requirements_light(experiment)
+    positions = positions_of([r.id for r in reqs], [part.organisation_id])
+    rows = visible_rows(reqs, [part], redactor, positions)
     tasks_view = build_task_list(
         rows, part.organisation_id, part.organisation.name, part.organisation.slug
     )

@@ -16,7 +16,7 @@ from procure.requirements.forms import ImportForm, PublishVersionForm
 from procure.requirements.imports import apply_import, check_import
 from procure.requirements.report import build_report
 from procure.requirements.services import RequirementError
-from procure.requirements.snapshots import view_of_version
+from procure.requirements.snapshots import summary_of_version, view_of_version
 from procure.requirements.versions import get_version, latest_version, publish_version, versions_of
 from procure.requirements.views import load_experiment
 from procure.sensitivity import Audience, Redactor
@@ -29,7 +29,7 @@ AUDIENCES = [a for a in Audience]
 def versions(slug: str):
     experiment = load_experiment(slug)
     audience = audience_for(current_user, experiment)
-    views = [view_of_version(v, Redactor(audience)) for v in versions_of(experiment)]
+    views = [summary_of_version(v, Redactor(audience)) for v in versions_of(experiment)]
     return render_template(
         "requirements/versions.html",
         experiment=experiment,
@@ -46,7 +46,7 @@ def version(slug: str, number: str):
     if found is None:
         abort(404)
     audience = audience_for(current_user, experiment)
-    view = view_of_version(found, Redactor(audience))
+    view = view_of_version(found, Redactor(audience), with_endorsements=False)
     return render_template(
         "requirements/version.html",
         experiment=experiment,

@@ -80,15 +80,17 @@ def _el(tag: str, *children: str, **attrs: str | float) -> Markup:
 
     Attribute names are written in Python style (``font_size`` → ``font-size``, ``class_``).
     """
-    attributes = Markup("").join(
-        Markup(' {}="{}"').format(escape(name.rstrip("_").replace("_", "-")), value)
-        for name, value in attrs.items()
+    # Plain string building with explicit escape(): Markup.format is several times slower,
+    # and a chart of 40 options with their spreads is hundreds of elements.
+    name = escape(tag)
+    attributes = "".join(
+        f' {escape(key.rstrip("_").replace("_", "-"))}="{escape(value)}"'
+        for key, value in attrs.items()
     )
     if not children:
-        return Markup("<{}{}/>").format(escape(tag), attributes)
-    return Markup("<{}{}>{}</{}>").format(
-        escape(tag), attributes, Markup("").join(children), escape(tag)
-    )
+        return Markup(f"<{name}{attributes}/>")  # noqa: S704 - escaped above
+    inner = "".join(escape(child) for child in children)
+    return Markup(f"<{name}{attributes}>{inner}</{name}>")  # noqa: S704 - escaped above
 
 
 def _text(x: float, y: float, content: str, **attrs: str | float) -> Markup:

@@ -224,3 +224,31 @@ def test_link_inside_a_members_span_is_absent_at_public(experiment):
     assert public.find("SPANLINK0014") == []
     members = inspect_pdf(render_report_pdf(kinds.build_document("summary", experiment, "members")))
     assert "https://example.org/SPANLINK0014" in members.uris
+
+
+def test_many_boroughs_get_numbered_columns_on_a_landscape_page(app_ctx):
+    """Beyond eight boroughs, the borough × option ranks go on an A4 landscape page with
+    numbered columns and a key, instead of names broken one letter per line."""
+    import io
+
+    import pypdf
+
+    from bench.seed import SeedSize, seed
+
+    seed(SeedSize(boroughs=9, options=4, criteria=2, requirements=3), slug="nine-boroughs")
+    from procure.experiments.models import Experiment
+    from procure.extensions import db
+
+    experiment = db.session.scalar(db.select(Experiment).where(Experiment.slug == "nine-boroughs"))
+    document = kinds.build_document("scoring", experiment, Audience.PARTICIPANTS)
+    html = render_report_html(document)
+    assert 'class="wide"' in html and 'class="rank-key"' in html
+    header = re.search(r'<table class="rank-matrix">.*?</thead>', html, re.S).group(0)
+    assert [f'<th class="num">{n}</th>' in header for n in range(1, 10)] == [True] * 9
+    reader = pypdf.PdfReader(io.BytesIO(render_report_pdf(document)))
+    shapes = [(p.mediabox.width > p.mediabox.height) for p in reader.pages]
+    assert shapes[0] is False and True in shapes, shapes
+    landscape = "".join(
+        p.extract_text() for p in reader.pages if p.mediabox.width > p.mediabox.height
+    )
+    assert "Key:" in landscape and "Each borough’s ranking" in landscape

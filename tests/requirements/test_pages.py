@@ -281,8 +281,13 @@ def test_publish_versions_and_download(client, as_user, world):
     response = post(client, spec + "/publish", {"number": "0.1", "release_notes": ""})
     assert "not after the latest version" in response.get_data(as_text=True)
     html = client.get(spec).get_data(as_text=True)
-    assert "Version 0.1" in html and "<strong>cut</strong>" in html and "Added" in html
-    assert client.get(spec + "/0.1").status_code == 200
+    assert "Version 0.1" in html and "<strong>cut</strong>" in html
+    assert "1 requirement · 1 added, 0 changed, 0 withdrawn" in html
+    page = client.get(spec + "/0.1")
+    assert page.status_code == 200
+    assert "Added" in page.get_data(as_text=True) and "Report a repair" in page.get_data(
+        as_text=True
+    )
     assert client.get(spec + "/9.9").status_code == 404
     for fmt, kind in [
         ("csv", "text/csv"),
@@ -343,3 +348,109 @@ def test_published_version_page_for_public(client, world):
     publish_version(world.experiment, "1.0", "", world.admin)
     html = client.get(f"/experiments/{world.slug}/specification/1.0").get_data(as_text=True)
     assert "Open to all" in html and "Public copy" in html and "Participants copy" not in html
+
+
+def _many(w, count: int, **kwargs):
+    from tests import factories as f
+
+    return [
+        f.RequirementFactory(
+            experiment=w.experiment, number=n, title=f"Numbered need {n:03d}", **kwargs
+        )
+        for n in range(1, count + 1)
+    ]
+
+
+def test_long_lists_are_paged_and_page_links_keep_the_filters(client, world):
+    from tests import factories as f
+
+    w = world
+    _many(w, 120, category="Functional")
+    html = client.get(base(w)).get_data(as_text=True)
+    assert "Numbered need 050" in html and "Numbered need 051" not in html
+    assert "Showing 1 to 50 of 120 requirements (120 in all), page 1 of 3." in html
+    assert 'class="govuk-pagination"' in html and "?page=2" in html
+    html = client.get(base(w) + "?page=3").get_data(as_text=True)
+    assert "Numbered need 101" in html and "Numbered need 100" not in html
+    f.RequirementFactory(experiment=w.experiment, number=121, title="Other", priority="could")
+    html = client.get(base(w) + "?q=numbered&priority=must&page=2").get_data(as_text=True)
+    assert "Showing 51 to 100 of 120 matching requirements (121 in all), page 2 of 3." in html
+    assert re.search(r'href="[^"]*page=3[^"]*"', html)
+    link = re.search(r'href="([^"]*page=3[^"]*)"', html).group(1).replace("&amp;", "&")
+    assert "q=numbered" in link and "priority=must" in link
+    # Out-of-range and junk page numbers show a real page, not an error.
+    assert "Numbered need 101" in client.get(base(w) + "?page=40").get_data(as_text=True)
+    assert "Numbered need 001" in client.get(base(w) + "?page=abc").get_data(as_text=True)
+
+
+def test_matrix_is_paged_and_counts_every_agreed_requirement(client, world):
+    from tests import factories as f
+
+    w = world
+    reqs = _many(w, 60)
+    f.EndorsementFactory(requirement=reqs[0], organisation=w.lead_org, position="not_needed")
+    f.EndorsementFactory(requirement=reqs[55], organisation=w.other_org)
+    html = client.get(base(w) + "/matrix").get_data(as_text=True)
+    assert "60 agreed requirements × 2 organisations: 1 to 50 shown, page 1 of 2" in html
+    assert "Numbered need 001" in html and "Numbered need 051" not in html
+    assert 'govuk-tag--grey">Not needed' in html and 'govuk-tag--green">' not in html
+    html = client.get(base(w) + "/matrix?page=2").get_data(as_text=True)
+    assert "Numbered need 056" in html and "Numbered need 050" not in html
+    assert 'govuk-tag--green">' in html and 'govuk-tag--grey">Not needed' not in html
+
+
+def test_list_totals_count_only_organisations_taking_part(client, world):
+    """An endorsement left by an organisation no longer taking part is not counted."""
+    from tests import factories as f
+
+    w = world
+    req = _many(w, 1)[0]
+    f.EndorsementFactory(requirement=req, organisation=w.lead_org, position="adopt")
+    f.EndorsementFactory(requirement=req, organisation=f.OrganisationFactory(), position="adopt")
+    html = client.get(base(w)).get_data(as_text=True)
+    assert "1 adopt · 0 with changes · 0 not needed · 1 not yet" in html
+    # A position given to an earlier revision counts, and counts as out of date.
+    f.EndorsementFactory(
+        requirement=req, organisation=w.other_org, position="adopt_with_changes", revision=0
+    )
+    html = client.get(base(w)).get_data(as_text=True)
+    assert "1 adopt · 1 with changes · 0 not needed · 1 out of date" in html
+
+
+def test_versions_list_counts_only_what_the_reader_may_see(client, as_user, world):
+    w = world
+    _agreed(w, title="Open to all")
+    _agreed(w, title="ZQX7KVERSIONMEM", sensitivity=Sensitivity.MEMBERS)
+    publish_version(w.experiment, "1.0", "", w.admin)
+    spec = f"/experiments/{w.slug}/specification"
+    public = client.get(spec).get_data(as_text=True)
+    assert "1 requirement · 1 added, 0 changed, 0 withdrawn" in public
+    as_user(w.member)
+    members = client.get(spec).get_data(as_text=True)
+    assert "2 requirements · 2 added, 0 changed, 0 withdrawn" in members
+    page = client.get(spec + "/1.0").get_data(as_text=True)
+    assert "ZQX7KVERSIONMEM" in page
+
+
+def test_cached_version_pages_keep_audiences_apart_and_follow_renames(client, as_user, world):
+    """Published versions are read from memory after the first request: the cache is
+    keyed by audience, and by what can change around a version (the experiment's name)."""
+    w = world
+    _agreed(w, title="ZQX7KCACHEPUB1")
+    _agreed(w, title="ZQX7KCACHEMEM2", sensitivity=Sensitivity.MEMBERS)
+    publish_version(w.experiment, "2.0", "", w.admin)
+    page = f"/experiments/{w.slug}/specification/2.0"
+    as_user(w.member)
+    for _ in range(2):
+        html = client.get(page).get_data(as_text=True)
+        assert "ZQX7KCACHEPUB1" in html and "ZQX7KCACHEMEM2" in html
+    client.post("/logout", data={"csrf_token": csrf(client, base(w))})
+    for url in (page, f"/experiments/{w.slug}/specification"):
+        html = client.get(url).get_data(as_text=True)
+        assert "ZQX7KCACHEMEM2" not in html, url
+    assert "ZQX7KCACHEPUB1" in client.get(page).get_data(as_text=True)
+    w.experiment.title = "Renamed ZQX7KRENAME3"
+    from procure.extensions import db
+
+    db.session.flush()
+    assert "Renamed ZQX7KRENAME3" in client.get(page).get_data(as_text=True)
