@@ -6,6 +6,7 @@ processes, about two per core. Report renders do not run here when ``REDIS_URL``
 is set (RQ workers take them), so requests stay short and the timeout can be tight.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -39,3 +40,14 @@ accesslog = None if _access in ("", "off", "none") else _access
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms id=%({x-request-id}o)s'
+
+
+def post_worker_init(worker):
+    """Keep start-up objects (modules, the app, compiled templates) out of the collector.
+
+    They live as long as the worker, yet every full collection walked them all: at city
+    scale that was a 120 ms pause on about one request in twenty. Frozen, the pauses go
+    (in-process, over the heaviest pages: mean 45 → 31 ms, p95 169 → 49 ms; ``make bench``).
+    """
+    gc.collect()
+    gc.freeze()

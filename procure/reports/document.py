@@ -8,7 +8,10 @@ into PDF with WeasyPrint. Nothing here queries the database.
 
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -112,11 +115,28 @@ def render_report_html(document: ReportDocument) -> str:
 def render_report_pdf(document: ReportDocument) -> bytes:
     """The PDF of ``document``; metadata comes from its (already redacted) title only."""
     html = render_report_html(document)
-    return render_pdf(
-        html,
-        static_root=REPORT_TEMPLATES,
-        title=document.title,
-        author="Procure",
-        subject=f"{document.experiment_name}: {document.kind} ({document.audience.label.lower()})",
-        keywords=["procurement", document.kind, document.audience.slug],
-    )
+    with _existing_objects_frozen():
+        return render_pdf(
+            html,
+            static_root=REPORT_TEMPLATES,
+            title=document.title,
+            author="Procure",
+            subject=f"{document.experiment_name}: {document.kind} ({document.audience.label.lower()})",
+            keywords=["procurement", document.kind, document.audience.slug],
+        )
+
+
+@contextmanager
+def _existing_objects_frozen() -> Iterator[None]:
+    """Leave the objects that exist before a render out of the collector's passes.
+
+    WeasyPrint makes millions of short-lived objects, and each full collection during
+    the render walked the whole heap besides (the app, the read models, the document):
+    about a fifth of a city-scale pack's render time. ``unfreeze`` hands them back
+    afterwards, so nothing is kept longer than it would have been.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

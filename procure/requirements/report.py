@@ -11,7 +11,11 @@ from procure.experiments.models import Experiment
 from procure.reports.document import ReportDocument, ReportSection
 from procure.requirements.models import SpecificationVersion
 from procure.requirements.read_models import RequirementGroup, visible_rows
-from procure.requirements.services import endorsing_participations, requirements_of
+from procure.requirements.services import (
+    endorsing_participations,
+    position_counts,
+    requirements_light,
+)
 from procure.requirements.snapshots import build_specification_view, view_of_version
 from procure.requirements.versions import build_snapshot, get_version, latest_version
 from procure.sensitivity import Redactor
@@ -76,7 +80,7 @@ def section(
 
     The partial ``reports/_requirements_section.html`` reads ``requirements_section``.
     """
-    reqs = requirements_of(experiment)
+    reqs = requirements_light(experiment)
     if requirement_ids is not None:
         wanted = set(requirement_ids)
         reqs = [r for r in reqs if r.id in wanted]
@@ -84,7 +88,10 @@ def section(
     else:
         reqs = [r for r in reqs if r.status != "withdrawn"]
         heading = "Requirements"
-    rows = visible_rows(reqs, endorsing_participations(experiment), redactor)
+    parts = endorsing_participations(experiment)
+    # Totals only (the pack shows no positions or comments): counted by the database.
+    counts = position_counts(experiment, [p.organisation_id for p in parts])
+    rows = visible_rows(reqs, parts, redactor, counts=counts)
     order = list(experiment.requirement_categories)
     order += sorted({r.category for r in rows} - set(order))
     groups = tuple(
