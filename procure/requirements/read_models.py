@@ -212,6 +212,13 @@ def _cells(
     return cells
 
 
+def _endorsement_state(status: str, stale: int, not_yet: int) -> str:
+    """The list's endorsement filter value; "" for drafts and withdrawn requirements."""
+    if status != "agreed":
+        return ""
+    return "stale" if stale else "not_endorsed" if not_yet else "complete"
+
+
 def _totals(cells: list[EndorsementCell]) -> EndorsementTotals:
     endorsed = [c for c in cells if c.position]
     return EndorsementTotals(
@@ -252,9 +259,7 @@ def build_requirement_row(
     else:
         cell_list = _cells(req, parts, redactor, positions)
         totals = _totals(cell_list)
-    state = ""
-    if req.status == "agreed":
-        state = "stale" if totals.stale else "not_endorsed" if totals.not_yet else "complete"
+    state = _endorsement_state(req.status, totals.stale, totals.not_yet)
     source = _source(req)
     title = redactor.text(req.title, "requirement.title", rid, base=lvl)
     search = " ".join(
@@ -325,23 +330,48 @@ def build_requirement_list(
     page: int = 1,
 ) -> RequirementListView:
     """The list page: requirements grouped by category, filtered, searched in visible text
-    only, then one page of ``LIST_PAGE_SIZE`` in category order."""
-    rows = visible_rows(reqs, parts, redactor, counts=counts)
+    only, then one page of ``LIST_PAGE_SIZE`` in category order.
+
+    Without a search, the filters need only the requirements' own fields and the counts,
+    so rows (with their redacted text) are built for the page shown, not for every one.
+    """
     words = filters.q.casefold().split()
-    shown = [
-        r
-        for r in rows
-        if (not filters.priority or r.priority == filters.priority)
-        and (not filters.status or r.status == filters.status)
-        and (not filters.category or r.category == filters.category)
-        and (not filters.endorsement or r.endorsement_state == filters.endorsement)
-        and all(w in r.search_text for w in words)
-    ]
+    if counts is not None and not words:
+        kept = redactor.visible(reqs, lambda r: r.sensitivity, "requirement")
+        none = PositionCounts()
+
+        def state(r: Requirement) -> str:
+            c = counts.get(r.id, none)
+            return _endorsement_state(r.status, c.stale, len(parts) - c.endorsed)
+
+        rows: list[Any] = kept
+        shown: list[Any] = [
+            r
+            for r in kept
+            if (not filters.priority or r.priority == filters.priority)
+            and (not filters.status or r.status == filters.status)
+            and (not filters.category or r.category == filters.category)
+            and (not filters.endorsement or state(r) == filters.endorsement)
+        ]
+    else:
+        rows = visible_rows(reqs, parts, redactor, counts=counts)
+        shown = [
+            r
+            for r in rows
+            if (not filters.priority or r.priority == filters.priority)
+            and (not filters.status or r.status == filters.status)
+            and (not filters.category or r.category == filters.category)
+            and (not filters.endorsement or r.endorsement_state == filters.endorsement)
+            and all(w in r.search_text for w in words)
+        ]
     categories = list(experiment.requirement_categories)
     categories += sorted({r.category for r in rows} - set(categories))
     order = {c: i for i, c in enumerate(categories)}
     shown.sort(key=lambda r: (order[r.category], r.number))
     paged = paginate(shown, page, LIST_PAGE_SIZE)
+    if paged.items and isinstance(paged.items[0], Requirement):
+        built = visible_rows(list(paged.items), parts, redactor, counts=counts)
+        paged = Paged(built, paged.page, paged.pages, paged.total, paged.per_page)
     groups = tuple(
         RequirementGroup(c, tuple(r for r in paged.items if r.category == c))
         for c in categories

@@ -7,12 +7,18 @@ from flask_login import current_user, login_required
 
 from procure.concurrency import StaleEdit
 from procure.experiments.services import get_experiment_or_404
+from procure.paging import page_number, paginate
 from procure.permissions import audience_for, can, is_admin, is_procurement_lead
 from procure.scoring import bp
 from procure.scoring.detail_read_models import build_borough_view, option_details
 from procure.scoring.exports import ExportNotAvailable, scores_csv, scores_xlsx
 from procure.scoring.forms import ChangeReasonForm, CriterionForm, ModerationForm
-from procure.scoring.read_models import build_dashboard, criterion_views, load_scoring_data
+from procure.scoring.read_models import (
+    agenda_rows,
+    build_dashboard,
+    criterion_views,
+    load_scoring_data,
+)
 from procure.scoring.scorecards import (
     get_shortlisted_option_or_none,
     scoring_organisation_or_none,
@@ -38,6 +44,9 @@ CRITERION_LABELS = {
     "weight": "Weight",
     "guidance": "Guidance",
 }
+#: Agenda items on the dashboard (the widest disagreements); the agenda page has them all.
+AGENDA_PREVIEW = 10
+AGENDA_PAGE_SIZE = 50
 MODERATION_LABELS = {
     "score": "Score",
     "rationale": "Rationale",
@@ -60,8 +69,22 @@ def dashboard(slug: str):
     view = build_dashboard(data, redactor)
     can_score = is_admin(current_user) or is_procurement_lead(current_user, experiment)
     return render_template(
-        "scoring/dashboard.html", view=view, experiment=experiment, can_score=can_score
+        "scoring/dashboard.html",
+        view=view,
+        experiment=experiment,
+        can_score=can_score,
+        agenda_preview=AGENDA_PREVIEW,
     )
+
+
+@bp.route("/experiments/<slug>/scoring/agenda")
+def agenda(slug: str):
+    """The whole moderation agenda, widest disagreements first, a page at a time."""
+    experiment = _viewable(slug)
+    redactor = Redactor(audience_for(current_user, experiment))
+    rows = agenda_rows(load_scoring_data(experiment), redactor)
+    paged = paginate(rows, page_number(request.args), AGENDA_PAGE_SIZE)
+    return render_template("scoring/agenda.html", experiment=experiment, paged=paged)
 
 
 @bp.route("/experiments/<slug>/scoring/options/<int:option_id>")
@@ -283,7 +306,7 @@ def moderate(slug: str, option_id: int, criterion_id: int):
             getattr(form, exc.field or "score").errors.append(str(exc))
         else:
             flash(f"Recorded the consensus score for {option_.name}: {criterion.name}", "success")
-            return redirect(url_for("scoring.dashboard", slug=slug) + "#agenda")
+            return redirect(url_for("scoring.agenda", slug=slug))
     redactor = Redactor(audience_for(current_user, experiment))
     data = load_scoring_data(experiment, option_id=option_.id)
     detail = next(iter(option_details(data, redactor, option_.id)))

@@ -180,6 +180,7 @@ EXPERIMENT_ROWS = [
     Row("market.import_confirm", "POST", E + "/market/import/landscape/confirm", posted({PL, OL, AD})),
     # Scoring
     Row("scoring.dashboard", "GET", E + "/scoring", page),
+    Row("scoring.agenda", "GET", E + "/scoring/agenda", page),
     Row("scoring.option", "GET", E + "/scoring/options/{option}", page),
     Row("scoring.option", "GET", E + "/scoring/options/{o_option}", everyone(404)),
     # At public, boroughs are anonymised: no page is addressed by a borough's name.
