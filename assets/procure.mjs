@@ -36,3 +36,26 @@ if (status) {
   };
   window.setTimeout(poll, wait);
 }
+
+// A wide table in a narrow window scrolls inside its own box: make that box a named,
+// focusable region so keyboard users can scroll it too (only while it overflows, so
+// tables that fit add no extra tab stop).
+const scrollers = document.querySelectorAll(".procure-table-scroll");
+const markScrollable = () => {
+  for (const box of scrollers) {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      const caption = box.querySelector("caption");
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table");
+    } else if (box.getAttribute("tabindex") === "0") {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+      box.removeAttribute("aria-label");
+    }
+  }
+};
+if (scrollers.length) {
+  markScrollable();
+  window.addEventListener("resize", markScrollable);
+}

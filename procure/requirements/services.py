@@ -148,18 +148,23 @@ def endorsing_participations(experiment: Experiment) -> list[Participation]:
     )
 
 
-def requirements_of(experiment: Experiment) -> list[Requirement]:
+def _requirements(experiment: Experiment, *options: Any) -> list[Requirement]:
     return list(
         db.session.scalars(
             sa.select(Requirement)
             .where(Requirement.experiment_id == experiment.id)
-            .options(
-                selectinload(Requirement.endorsements).selectinload(Endorsement.organisation),
-                selectinload(Requirement.endorsements).selectinload(Endorsement.endorsed_by),
-                selectinload(Requirement.source_organisation),
-            )
+            .options(selectinload(Requirement.source_organisation), *options)
             .order_by(Requirement.number)
         )
+    )
+
+
+def requirements_of(experiment: Experiment) -> list[Requirement]:
+    """Every requirement with its endorsements, their organisations and authors."""
+    return _requirements(
+        experiment,
+        selectinload(Requirement.endorsements).selectinload(Endorsement.organisation),
+        selectinload(Requirement.endorsements).selectinload(Endorsement.endorsed_by),
     )
 
 
@@ -177,17 +182,7 @@ class Position(NamedTuple):
 
 def requirements_light(experiment: Experiment) -> list[Requirement]:
     """Every requirement of the experiment, its endorsements not loaded (touching them raises)."""
-    return list(
-        db.session.scalars(
-            sa.select(Requirement)
-            .where(Requirement.experiment_id == experiment.id)
-            .options(
-                raiseload(Requirement.endorsements),
-                selectinload(Requirement.source_organisation),
-            )
-            .order_by(Requirement.number)
-        )
-    )
+    return _requirements(experiment, raiseload(Requirement.endorsements))
 
 
 def positions_of(

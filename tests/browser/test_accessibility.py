@@ -150,3 +150,30 @@ def test_charts_have_text_alternatives_and_tables_of_the_same_figures(visit):
         row = page.locator("#ranking + .procure-table-scroll tbody tr", has_text=name)
         text = row.first.inner_text()
         assert feasibility in text and desirability in text, (name, text)
+
+
+def test_a_table_that_scrolls_sideways_can_be_reached_with_the_keyboard(visit, audit):
+    """At 320 px the dashboard's borough ranking overflows its box: the box becomes a
+    named region in the tab order, with a visible focus, and scrolls with the arrow keys.
+    At 1280 px the tables that fit add no tab stop."""
+    page = visit(ADMIN, width=320)
+    page.goto(f"{EXPERIMENT}/scoring")
+    regions = page.locator('main .procure-table-scroll[role="region"][tabindex="0"]')
+    assert regions.count() >= 1
+    region = regions.first
+    assert region.get_attribute("aria-label")
+    region.focus()
+    assert visible_focus(focused(page)), "the focused scroll region shows no focus indicator"
+    before = region.evaluate("box => box.scrollLeft")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("box => box.scrollLeft > 0", arg=region.element_handle())
+    assert region.evaluate("box => box.scrollLeft") > before
+    audit.check(page, "scoring dashboard at 320 px")
+
+    wide = visit(ADMIN, width=1280)
+    wide.goto(f"{EXPERIMENT}/scoring")
+    fitting = wide.locator("main .procure-table-scroll").evaluate_all(
+        "boxes => boxes.filter(b => b.scrollWidth <= b.clientWidth + 1)"
+        ".map(b => b.getAttribute('tabindex'))"
+    )
+    assert fitting and all(t is None for t in fitting), fitting
