@@ -8,11 +8,9 @@ that server, runs the migrations there, and drops it at the end.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -22,15 +20,9 @@ from flask_migrate import upgrade
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from procure import create_app
-from procure.config import normalise_database_url
 from procure.extensions import db, limiter
 from tests import factories
-
-
-def _server_admin_url(url: sa.URL) -> str:
-    return url.set(drivername="postgresql", database="postgres").render_as_string(
-        hide_password=False
-    )
+from tests.helpers import scratch_postgres_database
 
 
 @pytest.fixture(scope="session")
@@ -40,18 +32,12 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         path: Path = tmp_path_factory.mktemp("db") / "test.db"
         yield f"sqlite:///{path}"
         return
-    url = sa.make_url(normalise_database_url(server))
-    name = f"procure_test_{uuid.uuid4().hex[:10]}"
-    admin_url = _server_admin_url(url)
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        for engine in list(_ENGINES):
-            engine.dispose()
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_postgres_database(server, "procure_test") as url:
+        try:
+            yield url
+        finally:
+            for engine in list(_ENGINES):
+                engine.dispose()
 
 
 _ENGINES: list[sa.Engine] = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -320,13 +320,22 @@ def visible_rows(
     return [build_requirement_row(r, parts, redactor) for r in kept]
 
 
+def _passes(filters: Filters, priority: str, status: str, category: str, state: str) -> bool:
+    return (
+        (not filters.priority or priority == filters.priority)
+        and (not filters.status or status == filters.status)
+        and (not filters.category or category == filters.category)
+        and (not filters.endorsement or state == filters.endorsement)
+    )
+
+
 def build_requirement_list(
     experiment: Experiment,
     reqs: list[Requirement],
     parts: list[Participation],
     redactor: Redactor,
     filters: Filters,
-    counts: dict[int, PositionCounts] | None = None,
+    counts: dict[int, PositionCounts],
     page: int = 1,
 ) -> RequirementListView:
     """The list page: requirements grouped by category, filtered, searched in visible text
@@ -336,42 +345,33 @@ def build_requirement_list(
     so rows (with their redacted text) are built for the page shown, not for every one.
     """
     words = filters.q.casefold().split()
-    if counts is not None and not words:
-        kept = redactor.visible(reqs, lambda r: r.sensitivity, "requirement")
+    kept = redactor.visible(reqs, lambda r: r.sensitivity, "requirement")
+    shown: list[Any]
+    if words:
+        rows = visible_rows(kept, parts, redactor, counts=counts)
+        shown = [
+            r
+            for r in rows
+            if _passes(filters, r.priority, r.status, r.category, r.endorsement_state)
+            and all(w in r.search_text for w in words)
+        ]
+    else:
         none = PositionCounts()
 
         def state(r: Requirement) -> str:
             c = counts.get(r.id, none)
             return _endorsement_state(r.status, c.stale, len(parts) - c.endorsed)
 
-        rows: list[Any] = kept
-        shown: list[Any] = [
-            r
-            for r in kept
-            if (not filters.priority or r.priority == filters.priority)
-            and (not filters.status or r.status == filters.status)
-            and (not filters.category or r.category == filters.category)
-            and (not filters.endorsement or state(r) == filters.endorsement)
-        ]
-    else:
-        rows = visible_rows(reqs, parts, redactor, counts=counts)
-        shown = [
-            r
-            for r in rows
-            if (not filters.priority or r.priority == filters.priority)
-            and (not filters.status or r.status == filters.status)
-            and (not filters.category or r.category == filters.category)
-            and (not filters.endorsement or r.endorsement_state == filters.endorsement)
-            and all(w in r.search_text for w in words)
-        ]
+        shown = [r for r in kept if _passes(filters, r.priority, r.status, r.category, state(r))]
     categories = list(experiment.requirement_categories)
-    categories += sorted({r.category for r in rows} - set(categories))
+    categories += sorted({r.category for r in kept} - set(categories))
     order = {c: i for i, c in enumerate(categories)}
     shown.sort(key=lambda r: (order[r.category], r.number))
     paged = paginate(shown, page, LIST_PAGE_SIZE)
-    if paged.items and isinstance(paged.items[0], Requirement):
-        built = visible_rows(list(paged.items), parts, redactor, counts=counts)
-        paged = Paged(built, paged.page, paged.pages, paged.total, paged.per_page)
+    if not words:
+        paged = replace(
+            paged, items=visible_rows(list(paged.items), parts, redactor, counts=counts)
+        )
     groups = tuple(
         RequirementGroup(c, tuple(r for r in paged.items if r.category == c))
         for c in categories
@@ -379,7 +379,7 @@ def build_requirement_list(
     )
     return RequirementListView(
         groups=groups,
-        total=len(rows),
+        total=len(kept),
         shown=len(shown),
         paged=paged,
         filters=filters,

@@ -59,7 +59,11 @@ class ScoringData:
         if self._scorecards is None:
             query = (
                 sa.select(Scorecard)
-                .where(*_scorecard_filter(self, self.include_drafts))
+                .where(
+                    *_scorecard_filter(
+                        self.experiment, self.options, self.participations, self.include_drafts
+                    )
+                )
                 .options(selectinload(Scorecard.scores))
                 .order_by(Scorecard.option_id, Scorecard.organisation_id)
             )
@@ -72,17 +76,24 @@ class ScoringData:
         """Organisation id → number of submitted scorecards of shortlisted options."""
         rows = db.session.execute(
             sa.select(Scorecard.organisation_id, sa.func.count(Scorecard.id))
-            .where(*_scorecard_filter(self, False))
+            .where(*_scorecard_filter(self.experiment, self.options, self.participations, False))
             .group_by(Scorecard.organisation_id)
         )
         return {org_id: count for org_id, count in rows}
 
 
-def _scorecard_filter(data: ScoringData, include_drafts: bool) -> list:
+def _scorecard_filter(
+    experiment: Experiment,
+    options: list[Option],
+    participations: list[Participation],
+    include_drafts: bool,
+) -> list:
+    """Scorecards of the shortlisted options by the scoring organisations (submitted only,
+    unless ``include_drafts``)."""
     where = [
-        Scorecard.experiment_id == data.experiment.id,
-        Scorecard.option_id.in_([o.id for o in data.options]),
-        Scorecard.organisation_id.in_([p.organisation_id for p in data.participations]),
+        Scorecard.experiment_id == experiment.id,
+        Scorecard.option_id.in_([o.id for o in options]),
+        Scorecard.organisation_id.in_([p.organisation_id for p in participations]),
     ]
     if not include_drafts:
         where.append(Scorecard.status == "submitted")
@@ -123,10 +134,7 @@ def _cached_analysis(
     Either path runs one query.
     """
     score_filter = [
-        Scorecard.experiment_id == experiment.id,
-        Scorecard.status == "submitted",
-        Scorecard.option_id.in_([o.id for o in options]),
-        Scorecard.organisation_id.in_([p.organisation_id for p in participations]),
+        *_scorecard_filter(experiment, options, participations, include_drafts=False),
         Score.score.is_not(None),
     ]
     key = (

@@ -14,22 +14,19 @@ from __future__ import annotations
 
 import os
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from procure import create_app
-from procure.config import normalise_database_url
 from procure.extensions import db
 from tests.browser import helpers
 from tests.browser.data import prepare_journeys
+from tests.helpers import scratch_postgres_database
 
 CHROMIUM = Path(os.environ.get("PROCURE_CHROMIUM", "/usr/bin/chromium"))
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -104,18 +101,8 @@ def live_database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     if not server:
         yield f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'browser.db'}"
         return
-    url = sa.make_url(normalise_database_url(server))
-    name = f"procure_browser_{uuid.uuid4().hex[:10]}"
-    admin_url = url.set(drivername="postgresql", database="postgres").render_as_string(
-        hide_password=False
-    )
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_postgres_database(server, "procure_browser") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

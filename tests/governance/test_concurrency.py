@@ -22,7 +22,6 @@ from datetime import datetime
 from html.parser import HTMLParser
 from typing import Any
 
-import psycopg
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
@@ -32,7 +31,6 @@ from werkzeug.datastructures import MultiDict
 
 from procure import create_app
 from procure.audit import AuditEvent
-from procure.config import normalise_database_url
 from procure.experiments.models import Experiment
 from procure.extensions import db
 from tests.conftest import login
@@ -51,6 +49,7 @@ from tests.factories import (
     UserFactory,
     WorkshopFactory,
 )
+from tests.helpers import scratch_postgres_database
 
 # --- reading a form the way a browser would submit it ------------------------------------------
 
@@ -392,34 +391,30 @@ needs_postgres = pytest.mark.skipif(
 @pytest.fixture
 def pg_app(tmp_path):
     """An app on its own PostgreSQL database, created and dropped here; data is committed."""
-    url = sa.make_url(normalise_database_url(PG_URL))
-    name = f"procure_race_{uuid.uuid4().hex[:10]}"
-    admin_url = url.set(drivername="postgresql", database="postgres").render_as_string(
-        hide_password=False
-    )
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    app = create_app(
-        {
-            "TESTING": True,
-            "PROCURE_ENV": "testing",
-            "SECRET_KEY": "race-secret-key",
-            "SQLALCHEMY_DATABASE_URI": url.set(database=name).render_as_string(hide_password=False),
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 40, "max_overflow": 10, "pool_timeout": 60},
-            "REPORTS_DIR": str(tmp_path / "reports"),
-            "RATELIMIT_STORAGE_URI": "memory://",
-        }
-    )
-    try:
-        with app.app_context():
-            upgrade()
-        yield app
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_postgres_database(PG_URL, "procure_race") as url:
+        app = create_app(
+            {
+                "TESTING": True,
+                "PROCURE_ENV": "testing",
+                "SECRET_KEY": "race-secret-key",
+                "SQLALCHEMY_DATABASE_URI": url,
+                "SQLALCHEMY_ENGINE_OPTIONS": {
+                    "pool_size": 40,
+                    "max_overflow": 10,
+                    "pool_timeout": 60,
+                },
+                "REPORTS_DIR": str(tmp_path / "reports"),
+                "RATELIMIT_STORAGE_URI": "memory://",
+            }
+        )
+        try:
+            with app.app_context():
+                upgrade()
+            yield app
+        finally:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
 
 
 def _seed(app, leads: int) -> dict[str, Any]:
