@@ -8,9 +8,18 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 ASSET_SOURCES := $(wildcard assets/*)
 
-.PHONY: install run test test-fast lint fmt bench assets clean
+.PHONY: install run test test-fast lint fmt bench assets clean system-packages system-packages-test
 
-install: $(VENV)/.installed procure/static/dist/STAMP
+install: system-packages $(VENV)/.installed procure/static/dist/STAMP
+
+# Debian packages Procure needs (PDF libraries and fonts; for tests also chromium and
+# poppler-utils): one list, in scripts/system_packages.py. Silent when nothing is missing;
+# installs with apt-get where it can, otherwise says exactly what to install and stops.
+system-packages:
+	@$(PYTHON) scripts/system_packages.py run
+
+system-packages-test:
+	@$(PYTHON) scripts/system_packages.py test
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,7 +43,7 @@ run: install
 	@echo "Serving Procure on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: install
+test: system-packages-test install
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed

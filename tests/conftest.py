@@ -21,8 +21,21 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from procure import create_app
 from procure.extensions import db, limiter
+from scripts import system_packages
 from tests import factories
 from tests.helpers import scratch_postgres_database
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
+    """Say once, plainly, which system packages are missing and how to install them."""
+    lacking = system_packages.missing("test")
+    if lacking:
+        terminalreporter.write_sep("!", "System packages missing: some tests cannot pass", red=True)
+        terminalreporter.write_line(
+            system_packages.advice(lacking, "pytest does not install packages").strip() + "\n"
+            "`make test` installs them where it can (as root or with passwordless sudo).",
+            red=True,
+        )
 
 
 @pytest.fixture(scope="session")

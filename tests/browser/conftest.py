@@ -58,7 +58,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config)
         terminalreporter.write_sep("!", MISSING, red=True, bold=True)
         terminalreporter.write_line(
             f"{collected} browser tests {verdict}: they are NOT passing. "
-            "`apt-get install chromium` (as .ci/run does) and run `make test` again.",
+            "`make test` installs chromium where it can (scripts/system_packages.py).",
             red=True,
             bold=True,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import http.server
+import io
 import logging
 import re
 import shutil
@@ -16,6 +17,7 @@ import jinja2
 import pytest
 from markupsafe import Markup
 from PIL import Image
+from pypdf import PdfReader
 
 from procure.reports.pdf import RefusedFetch, StaticURLFetcher, render_pdf
 from tests.redaction import (
@@ -143,6 +145,30 @@ def test_pdf_is_tagged_pdf_ua_with_language_from_the_argument(env, static_root):
     assert "/StructTreeRoot" in catalog
     assert catalog["/ViewerPreferences"]["/DisplayDocTitle"].value is True
     assert 'pdfuaid:part="1"' in inspection.xmp
+
+
+def _embedded_fonts(pdf: bytes) -> set[str]:
+    names = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"].get_object().get("/Font", {}).values():
+            names.add(str(font.get_object()["/BaseFont"]))
+    return names
+
+
+def test_reports_are_set_in_embedded_liberation_sans(env, static_root):
+    """Without fonts-liberation2 a report silently takes whatever font the machine has;
+    `make` installs it (scripts/system_packages.py), and this says when it did not."""
+    html = page_html(env, "<h2>Section</h2><p>Regular <strong>bold</strong> text.</p>")
+
+    fonts = _embedded_fonts(render(html, static_root))
+
+    assert fonts, "no fonts embedded"
+    # "/ABCDEF+Liberation-Sans-Bold": subset tag, then the family and style.
+    families = {name.split("+", 1)[-1].replace("-", "") for name in fonts}
+    assert families <= {"LiberationSans", "LiberationSansBold"}, (
+        f"PDF fonts are {sorted(families)}: install fonts-liberation2 (`make test` does)"
+    )
+    assert all("+" in name for name in fonts), "fonts are not subset: install libharfbuzz-subset0"
 
 
 def test_default_language_is_en_gb(env, static_root):
