@@ -68,7 +68,8 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
 
-    login_manager.init_app(app)
+    # Templates get a small read model of the reader (``viewer``), not the User itself.
+    login_manager.init_app(app, add_context_processor=False)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Sign in to see this page."
     login_manager.login_message_category = "info"

@@ -9,6 +9,7 @@ from flask import Flask, current_app, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
+from procure.accounts.read_models import build_viewer
 from procure.permissions import can
 from procure.sensitivity import Redacted, is_redacted
 
@@ -40,6 +41,22 @@ def redacted_or(value, formatter=None):
     return formatter(value) if formatter else value
 
 
+def template_can(action: str, obj=None) -> bool:
+    """``can`` for templates: they hold read models, never model instances.
+
+    Experiment-level answers come from the read model's own ``allowed`` set (worked
+    out by the view for this reader); actions about no object go to the rules.
+    """
+    if obj is None:
+        return can(current_user, action)
+    may = getattr(obj, "may", None)
+    if may is None:
+        raise TypeError(
+            f"templates check {action!r} on a read model with .may(), not on {type(obj).__name__}"
+        )
+    return bool(may(action))
+
+
 def asset_url(name: str) -> str:
     """URL of a built asset; the file name carries no hash, so add the build stamp."""
     stamp = current_app.config.get("ASSET_STAMP", "")
@@ -48,12 +65,17 @@ def asset_url(name: str) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
-        can=lambda action, obj=None: can(current_user, action, obj),
+        can=template_can,
         asset_url=asset_url,
         is_redacted=is_redacted,
         service_name="Procure",
         has_endpoint=lambda name: name in app.view_functions,
     )
+
+    @app.context_processor
+    def _viewer() -> dict:
+        return {"viewer": build_viewer(current_user)}
+
     app.jinja_env.filters.update(
         date=format_date,
         datetime=format_datetime,

@@ -25,6 +25,8 @@ from scripts import system_packages
 from tests import factories
 from tests.helpers import scratch_postgres_database
 
+pytest_plugins = ["tests.model_guard"]
+
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
     """Say once, plainly, which system packages are missing and how to install them."""

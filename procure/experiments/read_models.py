@@ -3,11 +3,81 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from markupsafe import Markup
 
 from procure.experiments.models import STAGE_LABELS, STAGES, Experiment, Participation
+from procure.permissions import audience_for, can
 from procure.sensitivity import Audience, Redacted, Redactor, Sensitivity
+
+#: The experiment-level actions page templates ask about (``can('workshop.edit', experiment)``).
+#: Worked out once per page by :func:`build_experiment_header`; a template asking about any
+#: other action is told no, so a new control must add its action here.
+HEADER_ACTIONS = (
+    "experiment.edit",
+    "experiment.move_stage",
+    "experiment.export",
+    "experiment.manage_participants",
+    "option.create",
+    "option.propose",
+    "criteria.edit",
+    "declarations.view",
+    "scores.moderate",
+    "scorecard.reopen",
+    "requirement.propose",
+    "requirement.import",
+    "requirement.manage_categories",
+    "specification.publish",
+    "workshop.edit",
+)
+
+
+@dataclass(frozen=True)
+class ExperimentHeader:
+    """What every page of an experiment shows about it, for one reader.
+
+    The title passes through the ``Redactor`` (it may hold spans), so headings,
+    ``<title>``, breadcrumbs and captions built from it hold nothing above the
+    reader's audience. ``allowed`` holds the experiment-level actions the reader may
+    take; templates ask ``can(action, experiment)`` and get the answer from here.
+    """
+
+    id: int
+    slug: str
+    title: str
+    domain: str
+    stage: str
+    stage_label: str
+    is_published: bool
+    audience: Audience
+    requirement_categories: tuple[str, ...]
+    allowed: frozenset[str] = frozenset()
+
+    def may(self, action: str) -> bool:
+        return action in self.allowed
+
+
+def build_experiment_header(
+    experiment: Experiment,
+    user: Any,
+    redactor: Redactor | None = None,
+    actions: tuple[str, ...] = HEADER_ACTIONS,
+) -> ExperimentHeader:
+    """The experiment's header for ``user`` (at their audience unless a redactor is given)."""
+    redactor = redactor or Redactor(audience_for(user, experiment))
+    return ExperimentHeader(
+        id=experiment.id,
+        slug=experiment.slug,
+        title=redactor.text(experiment.title, "experiment.title", experiment.id),
+        domain=experiment.domain,
+        stage=experiment.stage,
+        stage_label=experiment.stage_label,
+        is_published=experiment.is_published,
+        audience=redactor.audience,
+        requirement_categories=tuple(experiment.requirement_categories or ()),
+        allowed=frozenset(a for a in actions if can(user, a, experiment)),
+    )
 
 
 @dataclass(frozen=True)
@@ -40,6 +110,10 @@ class ExperimentView:
     is_published: bool
     participants: tuple[ParticipantView, ...]
     audience: Audience
+    allowed: frozenset[str] = frozenset()
+
+    def may(self, action: str) -> bool:
+        return action in self.allowed
 
 
 def stage_steps(stage: str) -> tuple[StageStep, ...]:
@@ -53,7 +127,10 @@ def stage_steps(stage: str) -> tuple[StageStep, ...]:
 
 
 def build_experiment_view(
-    experiment: Experiment, participations: list[Participation], redactor: Redactor
+    experiment: Experiment,
+    participations: list[Participation],
+    redactor: Redactor,
+    allowed: frozenset[str] = frozenset(),
 ) -> ExperimentView:
     """The experiment as ``redactor.audience`` may see it.
 
@@ -78,7 +155,7 @@ def build_experiment_view(
     return ExperimentView(
         id=experiment.id,
         slug=experiment.slug,
-        title=experiment.title,
+        title=redactor.text(experiment.title, "experiment.title", experiment.id),
         domain=experiment.domain,
         summary=redactor.markdown(experiment.summary, "experiment.summary", experiment.id),
         problem_statement=redactor.markdown(
@@ -91,4 +168,24 @@ def build_experiment_view(
         is_published=experiment.is_published,
         participants=tuple(people),
         audience=redactor.audience,
+        allowed=allowed,
+    )
+
+
+@dataclass(frozen=True)
+class ParticipantRow:
+    """A row of the participants page (convenor staff only, so names are shown)."""
+
+    id: int
+    organisation: str
+    role: str
+    procurement_lead: str | None
+
+
+def participant_row(part: Participation) -> ParticipantRow:
+    return ParticipantRow(
+        id=part.id,
+        organisation=part.organisation.name,
+        role=part.role,
+        procurement_lead=part.procurement_lead.name if part.procurement_lead else None,
     )

@@ -6,14 +6,16 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import abort
+from flask_login import current_user
 from sqlalchemy.orm import object_session, selectinload
 
 from procure import audit
 from procure.accounts.models import Organisation, User
 from procure.concurrency import check_version
 from procure.experiments.models import Experiment, Participation
+from procure.experiments.read_models import ExperimentHeader, build_experiment_header
 from procure.extensions import db
-from procure.permissions import audience_for
+from procure.permissions import audience_for, can
 from procure.sensitivity import Audience
 
 EDITABLE_FIELDS = [
@@ -43,11 +45,27 @@ def get_experiment_or_404(slug: str) -> Experiment:
     return experiment
 
 
+def load_experiment(slug: str, action: str = "experiment.view") -> Experiment:
+    """The experiment of a URL for the signed-in person, or the right refusal.
+
+    404 when there is no such experiment; when ``action`` is not allowed, 403 — or 404
+    for a visitor who is not signed in and may not read it, so that an unpublished
+    experiment's short name tells a stranger nothing.
+    """
+    experiment = get_experiment_or_404(slug)
+    if not can(current_user, action, experiment):
+        abort(403 if current_user.is_authenticated else 404)
+    return experiment
+
+
+def experiment_header(experiment: Experiment) -> ExperimentHeader:
+    """What a page of ``experiment`` shows about it to the signed-in person (see the read model)."""
+    return build_experiment_header(experiment, current_user)
+
+
 def visible_experiments(user: Any) -> list[Experiment]:
     """Experiments the user may open: published ones, plus unpublished ones for members and admins."""
     experiments = db.session.scalars(sa.select(Experiment).order_by(Experiment.title)).all()
-    from procure.permissions import can
-
     return [e for e in experiments if can(user, "experiment.view", e)]
 
 

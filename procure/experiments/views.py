@@ -11,13 +11,19 @@ from procure.experiments.forms import ExperimentForm, ParticipantForm, PublishFo
 from procure.experiments.lifecycle import StageError, gates, move_stage, next_stage, transitions
 from procure.experiments.lifecycle import gate_into as gates_for_next
 from procure.experiments.models import STAGE_LABELS, STAGES, Participation
-from procure.experiments.read_models import build_experiment_view
+from procure.experiments.read_models import (
+    HEADER_ACTIONS,
+    build_experiment_header,
+    build_experiment_view,
+    participant_row,
+)
 from procure.experiments.services import (
     EDITABLE_FIELDS,
     ExperimentError,
     add_participant,
     create_experiment,
     get_experiment_or_404,
+    load_experiment,
     participations,
     remove_participant,
     set_published,
@@ -32,7 +38,10 @@ from procure.sensitivity import Audience, Redactor
 
 @bp.route("/")
 def index():
-    experiments = visible_experiments(current_user)
+    experiments = [
+        build_experiment_header(e, current_user, actions=())
+        for e in visible_experiments(current_user)
+    ]
     return render_template("experiments/index.html", experiments=experiments)
 
 
@@ -61,17 +70,16 @@ def create():
 
 @bp.route("/experiments/<slug>")
 def show(slug: str):
-    experiment = get_experiment_or_404(slug)
-    if not can(current_user, "experiment.view", experiment):
-        abort(403 if current_user.is_authenticated else 404)
+    experiment = load_experiment(slug)
     redactor = Redactor(audience_for(current_user, experiment))
-    view = build_experiment_view(experiment, participations(experiment), redactor)
+    allowed = frozenset(a for a in HEADER_ACTIONS if can(current_user, a, experiment))
+    view = build_experiment_view(experiment, participations(experiment), redactor, allowed)
     upcoming = next_stage(experiment.stage)
     # What the next gate needs is working detail for the people running the experiment.
     gate = None
     if upcoming and redactor.audience == Audience.PARTICIPANTS:
         gate = (STAGE_LABELS[upcoming], gates_for_next(experiment, upcoming))
-    return render_template("experiments/show.html", experiment=view, model=experiment, gate=gate)
+    return render_template("experiments/show.html", experiment=view, gate=gate)
 
 
 @bp.route("/experiments/<slug>/edit", methods=["GET", "POST"])
@@ -101,7 +109,10 @@ def edit(slug: str):
         form.version.data = experiment.version
     return (
         render_template(
-            "experiments/form.html", form=form, experiment=experiment, conflict=conflict
+            "experiments/form.html",
+            form=form,
+            experiment=build_experiment_header(experiment, current_user),
+            conflict=conflict,
         ),
         status,
     )
@@ -140,9 +151,9 @@ def manage_participants(slug: str):
             return redirect(url_for("experiments.manage_participants", slug=slug))
     return render_template(
         "experiments/participants.html",
-        experiment=experiment,
+        experiment=build_experiment_header(experiment, current_user),
         form=form,
-        parts=participations(experiment),
+        parts=[participant_row(p) for p in participations(experiment)],
         remove_form=ProcureForm(),
         publish_form=PublishForm(publish=experiment.is_published, version=experiment.version),
     )
@@ -218,7 +229,7 @@ def stage(slug: str):
             return redirect(url_for("experiments.show", slug=slug))
     return render_template(
         "experiments/stage.html",
-        experiment=experiment,
+        experiment=build_experiment_header(experiment, current_user),
         form=form,
         gates=gates(experiment),
         missing=missing,

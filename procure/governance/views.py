@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from procure.audit import AuditEvent
 from procure.db import utcnow
-from procure.experiments.services import get_experiment_or_404
+from procure.experiments.services import experiment_header, get_experiment_or_404
 from procure.extensions import db, limiter
 from procure.forms import ProcureForm
 from procure.governance import bp
@@ -178,7 +178,7 @@ def share(slug: str):
                 created = (link, url_for("governance.shared_file", token=token, _external=True))
     return render_template(
         "governance/share.html",
-        experiment=experiment,
+        experiment=experiment_header(experiment),
         form=form,
         links=share_links(experiment),
         created=created,

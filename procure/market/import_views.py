@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from procure.accounts.models import Organisation
 from procure.experiments.models import Experiment
+from procure.experiments.services import experiment_header
 from procure.market import bp, uploads
 from procure.market.forms import ConfirmImportForm, ImportForm
 from procure.market.importing import (
@@ -54,7 +55,7 @@ def _render(experiment, kind, form, preview=None, confirm=None, status=200):
     return (
         render_template(
             "market/import.html",
-            experiment=experiment,
+            experiment=experiment_header(experiment),
             kind=kind,
             kind_words=KIND_WORDS[kind],
             form=form,

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from procure.accounts.models import Organisation
 from procure.concurrency import StaleEdit
 from procure.experiments.models import Experiment
+from procure.experiments.services import experiment_header
 from procure.extensions import db
 from procure.market import bp
 from procure.market.forms import LandscapeForm
@@ -67,7 +68,7 @@ def landscape(slug: str):
     return render_template(
         "market/landscape.html",
         landscape=view,
-        model=experiment,
+        experiment=experiment_header(experiment),
         span_raw=span_raw if span_raw is not None else str(span),
         span_error=span_error,
         editable=editable_organisations(experiment),
@@ -128,7 +129,7 @@ def edit_landscape(slug: str, organisation_id: int):
         render_template(
             "market/landscape_form.html",
             form=form,
-            experiment=experiment,
+            experiment=experiment_header(experiment),
             organisation=organisation,
             entry=entry,
             conflict=conflict,

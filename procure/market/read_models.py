@@ -223,7 +223,7 @@ def build_market_view(
         ]
     return MarketView(
         experiment_slug=experiment.slug,
-        experiment_title=experiment.title,
+        experiment_title=redactor.text(experiment.title, "experiment.title", experiment.id),
         audience=redactor.audience,
         filters=filters,
         options=tuple(v for v in views if _matches(v, filters)),
@@ -445,7 +445,7 @@ def build_landscape_view(
         withheld = Redacted("landscape", Sensitivity.MEMBERS)
     return LandscapeView(
         experiment_slug=experiment.slug,
-        experiment_title=experiment.title,
+        experiment_title=redactor.text(experiment.title, "experiment.title", experiment.id),
         audience=redactor.audience,
         rows=tuple(rows),
         withheld=withheld,

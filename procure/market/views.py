@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from procure.accounts.models import Organisation
 from procure.concurrency import StaleEdit
 from procure.experiments.models import Experiment
-from procure.experiments.services import get_experiment_or_404
+from procure.experiments.services import experiment_header, get_experiment_or_404
 from procure.extensions import db
 from procure.market import bp, exports
 from procure.market.forms import HOSTING_LABELS, KIND_LABELS, STATUS_LABELS, AcceptForm, OptionForm
@@ -95,7 +95,9 @@ def index(slug: str):
         MarketFilters.from_args(request.args),
         include_proposals=may_accept,
     )
-    return render_template("market/index.html", market=view, model=experiment)
+    return render_template(
+        "market/index.html", market=view, experiment=experiment_header(experiment)
+    )
 
 
 @bp.route("/experiments/<slug>/market/options/<int:option_id>")
@@ -116,7 +118,7 @@ def option(slug: str, option_id: int):
         "market/option.html",
         option=view,
         model=option,
-        experiment=experiment,
+        experiment=experiment_header(experiment),
         audience=redactor.audience,
         accept_form=accept_form,
     )
@@ -182,7 +184,7 @@ def create(slug: str):
     return render_template(
         "market/option_form.html",
         form=form,
-        experiment=experiment,
+        experiment=experiment_header(experiment),
         option=None,
         proposing=proposing,
         conflict=None,
@@ -217,7 +219,7 @@ def edit(slug: str, option_id: int):
         render_template(
             "market/option_form.html",
             form=form,
-            experiment=experiment,
+            experiment=experiment_header(experiment),
             option=option,
             proposing=False,
             conflict=conflict,

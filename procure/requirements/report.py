@@ -31,6 +31,7 @@ def build_report(
     With no version published yet it shows the agreed requirements as they stand,
     marked as a draft. ``version`` may be a ``SpecificationVersion`` or its number.
     """
+    experiment_title = redactor.text(experiment.title, "experiment.title", experiment.id)
     if isinstance(version, str):
         found = get_version(experiment, version)
         if found is None:
@@ -40,10 +41,10 @@ def build_report(
         version = latest_version(experiment)
     if version is not None:
         spec = view_of_version(version, redactor)
-        title = f"{experiment.title}: requirements specification {version.number}"
+        title = f"{experiment_title}: requirements specification {version.number}"
     else:
         spec = build_specification_view(experiment, build_snapshot(experiment), {}, redactor)
-        title = f"{experiment.title}: draft requirements specification"
+        title = f"{experiment_title}: draft requirements specification"
     sections = [ReportSection("about", "About this version", "")]
     sections += [ReportSection(g.anchor, g.name, "") for g in spec.groups]
     sections += [
@@ -56,7 +57,7 @@ def build_report(
         kind="requirements",
         title=title,
         subtitle=f"{len(spec.requirements)} agreed requirements for {redactor.audience.label.lower()}",
-        experiment_name=experiment.title,
+        experiment_name=experiment_title,
         audience=redactor.audience,
         template="requirements.html",
         context={"spec": spec},

@@ -314,7 +314,7 @@ def build_specification_view(
     notes_kind = "specification.release_notes"
     return SpecificationView(
         experiment_slug=experiment.slug,
-        experiment_title=experiment.title,
+        experiment_title=redactor.text(experiment.title, "experiment.title", experiment.id),
         number=number,
         published_at=published_at,
         published_by=(

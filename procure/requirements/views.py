@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from procure.concurrency import StaleEdit
 from procure.experiments.models import Experiment
-from procure.experiments.services import get_experiment_or_404
+from procure.experiments.services import experiment_header, get_experiment_or_404
 from procure.extensions import db
 from procure.paging import page_number, paginate
 from procure.permissions import audience_for, can, is_admin, participation_of
@@ -94,7 +94,7 @@ def index(slug: str):
     )
     return render_template(
         "requirements/index.html",
-        experiment=experiment,
+        experiment=experiment_header(experiment),
         view=view,
         audience=redactor.audience,
         priorities=PRIORITY_LABELS,
@@ -119,7 +119,7 @@ def matrix(slug: str):
     positions = positions_of([r.id for r in paged.items])
     return render_template(
         "requirements/matrix.html",
-        experiment=experiment,
+        experiment=experiment_header(experiment),
         rows=visible_rows(list(paged.items), parts, redactor, positions),
         paged=paged,
         organisations=[short_name(p.organisation.name) for p in parts],
@@ -160,7 +160,7 @@ def tasks(slug: str):
     )
     return render_template(
         "requirements/tasks.html",
-        experiment=experiment,
+        experiment=experiment_header(experiment),
         tasks=tasks_view,
         organisations=[p.organisation for p in parts] if is_admin(current_user) else [],
         can_endorse=can(
@@ -212,7 +212,9 @@ def propose(slug: str):
         else:
             flash(f"Proposed {req.reference}. It is a draft until it is agreed.", "success")
             return redirect(url_for("requirements.show", slug=slug, number=req.number))
-    return render_template("requirements/form.html", experiment=experiment, form=form, req=None)
+    return render_template(
+        "requirements/form.html", experiment=experiment_header(experiment), form=form, req=None
+    )
 
 
 @bp.route("/experiments/<slug>/requirements/<ref:number>")
@@ -229,7 +231,7 @@ def show(slug: str, number: int):
     }
     return render_template(
         "requirements/show.html",
-        experiment=experiment,
+        experiment=experiment_header(experiment),
         model=req,
         req=row,
         history=build_history(req, redactor),
@@ -293,7 +295,7 @@ def edit(slug: str, number: int):
     return (
         render_template(
             "requirements/form.html",
-            experiment=experiment,
+            experiment=experiment_header(experiment),
             form=form,
             req=req,
             conflict=conflict,
@@ -353,7 +355,7 @@ def withdraw(slug: str, number: int):
     return (
         render_template(
             "requirements/withdraw.html",
-            experiment=experiment,
+            experiment=experiment_header(experiment),
             form=form,
             req=row,
             conflict=conflict,
@@ -424,7 +426,7 @@ def endorse_requirement(slug: str, number: int, org_slug: str):
     return (
         render_template(
             "requirements/endorse.html",
-            experiment=experiment,
+            experiment=experiment_header(experiment),
             form=form,
             req=row,
             organisation=part.organisation,
@@ -459,7 +461,10 @@ def categories(slug: str):
         ).all()
     )
     return render_template(
-        "requirements/categories.html", experiment=experiment, form=form, counts=counts
+        "requirements/categories.html",
+        experiment=experiment_header(experiment),
+        form=form,
+        counts=counts,
     )
 
 

@@ -8,6 +8,7 @@ import binascii
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from procure.experiments.services import experiment_header
 from procure.permissions import audience_for, can
 from procure.reports.document import render_report_pdf
 from procure.requirements import bp
@@ -32,7 +33,7 @@ def versions(slug: str):
     views = [summary_of_version(v, Redactor(audience)) for v in versions_of(experiment)]
     return render_template(
         "requirements/versions.html",
-        experiment=experiment,
+        experiment=experiment_header(experiment),
         versions=views,
         audience=audience,
         audiences=[a for a in AUDIENCES if a <= audience],
@@ -49,7 +50,7 @@ def version(slug: str, number: str):
     view = view_of_version(found, Redactor(audience), with_endorsements=False)
     return render_template(
         "requirements/version.html",
-        experiment=experiment,
+        experiment=experiment_header(experiment),
         spec=view,
         audience=audience,
         audiences=[a for a in AUDIENCES if a <= audience],
@@ -76,7 +77,9 @@ def publish(slug: str):
         else:
             flash(f"Published version {published.number}", "success")
             return redirect(url_for("requirements.version", slug=slug, number=published.number))
-    return render_template("requirements/publish.html", experiment=experiment, form=form, last=last)
+    return render_template(
+        "requirements/publish.html", experiment=experiment_header(experiment), form=form, last=last
+    )
 
 
 def _requested_audience(own: Audience) -> Audience:
@@ -155,7 +158,7 @@ def import_requirements(slug: str):
     return (
         render_template(
             "requirements/import.html",
-            experiment=experiment,
+            experiment=experiment_header(experiment),
             form=form,
             preview=preview,
             filename=filename,

@@ -508,7 +508,7 @@ def build_dashboard(data: ScoringData, redactor: Redactor) -> ScoringDashboard:
     )
     return ScoringDashboard(
         slug=experiment.slug,
-        experiment_title=experiment.title,
+        experiment_title=redactor.text(experiment.title, "experiment.title", experiment.id),
         audience=audience,
         threshold=experiment.quadrant_threshold,
         criteria=criterion_views(data.criteria, redactor),

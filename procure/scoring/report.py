@@ -28,6 +28,7 @@ def section(experiment: Experiment, redactor: Redactor) -> ReportSection:
 def build_report(experiment: Experiment, redactor: Redactor) -> ReportDocument:
     """The ``scoring`` report: the summary section, the moderation agenda, and per-option
     criterion tables with reasons at the audience."""
+    experiment_title = redactor.text(experiment.title, "experiment.title", experiment.id)
     data = load_scoring_data(experiment)
     view = build_dashboard(data, redactor)
     details = option_details(data, redactor)
@@ -40,9 +41,9 @@ def build_report(experiment: Experiment, redactor: Redactor) -> ReportDocument:
     ]
     return ReportDocument(
         kind="scoring",
-        title=f"{experiment.title}: feasibility and desirability scoring",
+        title=f"{experiment_title}: feasibility and desirability scoring",
         subtitle="Scores from submitted scorecards, with the moderation agenda",
-        experiment_name=experiment.title,
+        experiment_name=experiment_title,
         audience=redactor.audience,
         template="scoring.html",
         context={"scoring": view, "details": details},

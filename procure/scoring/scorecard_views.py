@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from procure.concurrency import StaleEdit
-from procure.experiments.services import get_experiment_or_404
+from procure.experiments.services import experiment_header, get_experiment_or_404
 from procure.permissions import audience_for, can, is_admin, participation_of
 from procure.scoring import bp
 from procure.scoring.detail_read_models import build_declaration_register
@@ -109,7 +109,7 @@ def declaration(slug: str):
     return (
         render_template(
             "scoring/declaration.html",
-            experiment=experiment,
+            experiment=experiment_header(experiment),
             form=form,
             existing=existing is not None,
             conflict=conflict,
@@ -128,7 +128,9 @@ def declarations_register(slug: str):
     rows = build_declaration_register(
         declarations(experiment), scoring_participations(experiment), redactor
     )
-    return render_template("scoring/declarations.html", experiment=experiment, rows=rows)
+    return render_template(
+        "scoring/declarations.html", experiment=experiment_header(experiment), rows=rows
+    )
 
 
 @bp.route("/experiments/<slug>/scoring/tasks")
@@ -153,7 +155,7 @@ def tasks_index(slug: str):
     total = len(shortlisted_options(experiment))
     return render_template(
         "scoring/tasks_index.html",
-        experiment=experiment,
+        experiment=experiment_header(experiment),
         rows=[(p.organisation, counts.get(p.organisation_id, 0)) for p in parts],
         total=total,
     )
@@ -169,7 +171,7 @@ def tasks(slug: str, org_slug: str):
     criteria = criteria_of(experiment)
     return render_template(
         "scoring/tasks.html",
-        experiment=experiment,
+        experiment=experiment_header(experiment),
         tasks=task_list(experiment, organisation, criteria),
     )
 
@@ -281,7 +283,7 @@ def scorecard(slug: str, org_slug: str, option_id: int):
     return (
         render_template(
             "scoring/scorecard.html",
-            experiment=experiment,
+            experiment=experiment_header(experiment),
             organisation_name=organisation.name,
             organisation_slug=organisation.slug,
             option_name=option.name,
@@ -333,7 +335,7 @@ def reopen(slug: str, org_slug: str, option_id: int):
             )
     return render_template(
         "scoring/reopen.html",
-        experiment=experiment,
+        experiment=experiment_header(experiment),
         form=form,
         organisation_name=organisation.name,
         option_name=option.name,

@@ -6,7 +6,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 
 from procure.concurrency import StaleEdit
-from procure.experiments.services import get_experiment_or_404
+from procure.experiments.services import experiment_header, get_experiment_or_404
 from procure.paging import page_number, paginate
 from procure.permissions import audience_for, can, is_admin, is_procurement_lead
 from procure.scoring import bp
@@ -71,7 +71,7 @@ def dashboard(slug: str):
     return render_template(
         "scoring/dashboard.html",
         view=view,
-        experiment=experiment,
+        experiment=experiment_header(experiment),
         can_score=can_score,
         agenda_preview=AGENDA_PREVIEW,
     )
@@ -84,7 +84,9 @@ def agenda(slug: str):
     redactor = Redactor(audience_for(current_user, experiment))
     rows = agenda_rows(load_scoring_data(experiment), redactor)
     paged = paginate(rows, page_number(request.args), AGENDA_PAGE_SIZE)
-    return render_template("scoring/agenda.html", experiment=experiment, paged=paged)
+    return render_template(
+        "scoring/agenda.html", experiment=experiment_header(experiment), paged=paged
+    )
 
 
 @bp.route("/experiments/<slug>/scoring/options/<int:option_id>")
@@ -95,7 +97,9 @@ def option(slug: str, option_id: int):
     detail = next(iter(option_details(data, redactor, option_id)), None)
     if detail is None:
         abort(404)
-    return render_template("scoring/option.html", detail=detail, experiment=experiment)
+    return render_template(
+        "scoring/option.html", detail=detail, experiment=experiment_header(experiment)
+    )
 
 
 @bp.route("/experiments/<slug>/scoring/boroughs/<org_slug>")
@@ -110,7 +114,9 @@ def borough(slug: str, org_slug: str):
         abort(404)
     data = load_scoring_data(experiment)
     view = build_borough_view(data, organisation.id, Redactor(audience))
-    return render_template("scoring/borough.html", view=view, experiment=experiment)
+    return render_template(
+        "scoring/borough.html", view=view, experiment=experiment_header(experiment)
+    )
 
 
 def _download(experiment, fmt: str) -> Response:
@@ -150,7 +156,7 @@ def _criteria_page(experiment, form, status: int = 200, conflict=None):
     return (
         render_template(
             "scoring/criteria.html",
-            experiment=experiment,
+            experiment=experiment_header(experiment),
             criteria=criterion_views(criteria_of(experiment), redactor),
             form=form,
             started=scoring_started(experiment),
@@ -231,7 +237,7 @@ def edit_criterion(slug: str, criterion_id: int):
     return (
         render_template(
             "scoring/criterion_form.html",
-            experiment=experiment,
+            experiment=experiment_header(experiment),
             criterion_id=criterion.id,
             form=form,
             conflict=conflict,
@@ -314,7 +320,7 @@ def moderate(slug: str, option_id: int, criterion_id: int):
     return (
         render_template(
             "scoring/moderate.html",
-            experiment=experiment,
+            experiment=experiment_header(experiment),
             option_name=detail.row.name,
             scores=scores,
             form=form,

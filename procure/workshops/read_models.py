@@ -156,7 +156,7 @@ def build_workshop_view(workshop: Workshop, redactor: Redactor) -> WorkshopView:
     common = {
         "id": workshop.id,
         "experiment_slug": experiment.slug,
-        "experiment_title": experiment.title,
+        "experiment_title": redactor.text(experiment.title, "experiment.title", experiment.id),
         "audience": r.audience,
     }
     if not r.permits(base):

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from procure.concurrency import StaleEdit
 from procure.experiments.models import Experiment
-from procure.experiments.services import get_experiment_or_404
+from procure.experiments.services import experiment_header, get_experiment_or_404
 from procure.forms import ProcureForm
 from procure.permissions import audience_for, can
 from procure.sensitivity import Redactor, Sensitivity
@@ -81,7 +81,10 @@ def index(slug: str):
     redactor = Redactor(audience_for(current_user, experiment))
     rows = build_workshop_list(experiment, redactor)
     return render_template(
-        "workshops/index.html", experiment=experiment, rows=rows, audience=redactor.audience
+        "workshops/index.html",
+        experiment=experiment_header(experiment),
+        rows=rows,
+        audience=redactor.audience,
     )
 
 
@@ -92,7 +95,7 @@ def show(slug: str, workshop_id: int):
     view = build_workshop_view(workshop, Redactor(audience_for(current_user, experiment)))
     return render_template(
         "workshops/show.html",
-        experiment=experiment,
+        experiment=experiment_header(experiment),
         workshop=view,
         editable=can(current_user, "workshop.edit", experiment),
     )
@@ -109,7 +112,9 @@ def create(slug: str):
         workshop = create_workshop(experiment, form.values())
         flash("Added the workshop", "success")
         return redirect(url_for("workshops.show", slug=slug, workshop_id=workshop.id))
-    return render_template("workshops/form.html", experiment=experiment, form=form, workshop=None)
+    return render_template(
+        "workshops/form.html", experiment=experiment_header(experiment), form=form, workshop=None
+    )
 
 
 @bp.route("/experiments/<slug>/workshops/<int:workshop_id>/edit", methods=["GET", "POST"])
@@ -135,7 +140,7 @@ def edit(slug: str, workshop_id: int):
     return (
         render_template(
             "workshops/form.html",
-            experiment=experiment,
+            experiment=experiment_header(experiment),
             form=form,
             workshop=workshop,
             conflict=conflict,
@@ -157,7 +162,7 @@ def delete(slug: str, workshop_id: int):
         return redirect(url_for("workshops.index", slug=slug))
     return render_template(
         "workshops/confirm_remove.html",
-        experiment=experiment,
+        experiment=experiment_header(experiment),
         workshop=workshop,
         noun="workshop",
         thing=workshop.title,
@@ -189,7 +194,10 @@ def discussed(slug: str, workshop_id: int):
                 url_for("workshops.show", slug=slug, workshop_id=workshop.id, _anchor="discussed")
             )
     return render_template(
-        "workshops/discussed.html", experiment=experiment, workshop=workshop, form=form
+        "workshops/discussed.html",
+        experiment=experiment_header(experiment),
+        workshop=workshop,
+        form=form,
     )
 
 
@@ -243,7 +251,7 @@ def add_item(slug: str, workshop_id: int, part_key: str):
             )
     return render_template(
         "workshops/item_form.html",
-        experiment=experiment,
+        experiment=experiment_header(experiment),
         workshop=workshop,
         part=part,
         form=form,
@@ -284,7 +292,7 @@ def edit_item(slug: str, workshop_id: int, part_key: str, item_id: int):
     return (
         render_template(
             "workshops/item_form.html",
-            experiment=experiment,
+            experiment=experiment_header(experiment),
             workshop=workshop,
             part=part,
             form=form,
@@ -322,7 +330,7 @@ def remove(slug: str, workshop_id: int, part_key: str, item_id: int):
     )
     return render_template(
         "workshops/confirm_remove.html",
-        experiment=experiment,
+        experiment=experiment_header(experiment),
         workshop=workshop,
         noun=part.noun,
         thing=thing,

@@ -28,7 +28,7 @@ PAGES = (
     "/",
     "/experiments/housing-systems",
     "/experiments/housing-systems/market",
-    "/experiments/housing-systems/market/landscape",
+    "/experiments/housing-systems/landscape",
     "/experiments/housing-systems/scoring",
     "/experiments/housing-systems/requirements",
     "/experiments/housing-systems/specification",
