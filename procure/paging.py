@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 
 def page_number(args: Mapping[str, Any]) -> int:
@@ -42,6 +43,11 @@ class Paged(Generic[T]):
             elif out and out[-1] is not None:
                 out.append(None)
         return out
+
+
+def with_items(paged: Paged[Any], items: Sequence[U]) -> Paged[U]:
+    """The same page holding other items: the page's rows as read models, for a template."""
+    return Paged(tuple(items), paged.page, paged.pages, paged.total, paged.per_page)
 
 
 def paginate(items: Sequence[T], page: int, per_page: int) -> Paged[T]:

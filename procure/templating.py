@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -12,6 +13,15 @@ from markupsafe import Markup
 from procure.accounts.read_models import build_viewer
 from procure.permissions import can
 from procure.sensitivity import Redacted, is_redacted
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A record a form page names (its id, name and short name), never the record itself."""
+
+    id: int
+    name: str = ""
+    slug: str = ""
 
 
 def format_date(value: date | datetime | None, fmt: str = "%-d %B %Y") -> str:

@@ -5,7 +5,8 @@ ORM object can print any of its columns (a title holding a ``[[participants: …
 a person's name) without passing through the ``Redactor``. This plugin, loaded by
 ``tests/conftest.py``, listens to Flask's ``template_rendered`` signal for every test and
 fails the test when a template's context holds a mapped instance anywhere: at the top
-level, or inside lists, tuples (named or not), sets, dicts and dataclasses. It does not
+level, or inside lists, tuples (named or not), sets, dicts, dataclasses and pages of
+query results. It does not
 look inside strings or Markup, nor into objects of other classes (forms, requests), whose
 attributes are not handed to templates as content.
 
@@ -21,10 +22,10 @@ from typing import Any
 
 import pytest
 from flask import template_rendered
+from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapper
-
 
 #: Context keys that may hold a mapped instance, each with its reason. Keep it short.
 ALLOWED_KEYS: dict[str, str] = {}
@@ -52,6 +53,8 @@ def find_models(value: Any, path: str = "", depth: int = 0) -> Iterator[tuple[st
     elif isinstance(value, (list, tuple, set, frozenset)):
         for index, item in enumerate(value):
             yield from find_models(item, f"{path}[{index}]", depth + 1)
+    elif isinstance(value, Pagination):  # a page of query results holds its rows
+        yield from find_models(list(value.items), f"{path}.items", depth + 1)
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         for item in dataclasses.fields(value):
             yield from find_models(getattr(value, item.name), f"{path}.{item.name}", depth + 1)

@@ -24,3 +24,34 @@ def build_viewer(user: Any) -> Viewer:
         return ANONYMOUS
     org = user.organisation
     return Viewer(is_authenticated=True, name=user.name, organisation=org.name if org else "")
+
+
+@dataclass(frozen=True)
+class OrganisationRow:
+    """An organisation in the admin list."""
+
+    id: int
+    name: str
+    slug: str
+    kind: str
+    is_member: bool
+
+
+@dataclass(frozen=True)
+class UserRow:
+    """A person in the admin list (convenor staff only)."""
+
+    id: int
+    name: str
+    email: str
+    organisation: str
+    site_role: str
+
+
+def organisation_row(org: Any) -> OrganisationRow:
+    return OrganisationRow(org.id, org.name, org.slug, org.kind, org.is_member)
+
+
+def user_row(user: Any) -> UserRow:
+    org = user.organisation
+    return UserRow(user.id, user.name, user.email, org.name if org else "", user.site_role)

@@ -10,6 +10,7 @@ from procure import audit
 from procure.accounts import bp
 from procure.accounts.forms import LoginForm, OrganisationForm, UserForm
 from procure.accounts.models import Organisation
+from procure.accounts.read_models import organisation_row, user_row
 from procure.accounts.services import (
     AccountError,
     authenticate,
@@ -89,7 +90,9 @@ def organisations():
             flash(f"Added {org.name}", "success")
             return redirect(url_for("accounts.organisations"))
     return render_template(
-        "accounts/organisations.html", form=form, organisations=list_organisations()
+        "accounts/organisations.html",
+        form=form,
+        organisations=[organisation_row(o) for o in list_organisations()],
     )
 
 
@@ -129,4 +132,6 @@ def users():
             .group_by(Organisation.id)
         ).all()
     )
-    return render_template("accounts/users.html", form=form, users=people, counts=counts)
+    return render_template(
+        "accounts/users.html", form=form, users=[user_row(u) for u in people], counts=counts
+    )

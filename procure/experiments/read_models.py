@@ -189,3 +189,30 @@ def participant_row(part: Participation) -> ParticipantRow:
         role=part.role,
         procurement_lead=part.procurement_lead.name if part.procurement_lead else None,
     )
+
+
+@dataclass(frozen=True)
+class TransitionRow:
+    """One stage move in the history on the stage page."""
+
+    created_at: Any
+    from_stage: str
+    to_stage: str
+    overridden: bool
+    actor: str
+    reason: str
+
+
+def transition_rows(transitions: list[Any], redactor: Redactor) -> list[TransitionRow]:
+    """Stage moves as ``redactor.audience`` reads them (the reason may hold spans)."""
+    return [
+        TransitionRow(
+            created_at=t.created_at,
+            from_stage=t.from_stage,
+            to_stage=t.to_stage,
+            overridden=t.overridden,
+            actor=t.actor.name if t.actor else "",
+            reason=redactor.text(t.reason, "stage_transition.reason", t.id),
+        )
+        for t in transitions
+    ]

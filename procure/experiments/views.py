@@ -16,6 +16,7 @@ from procure.experiments.read_models import (
     build_experiment_header,
     build_experiment_view,
     participant_row,
+    transition_rows,
 )
 from procure.experiments.services import (
     EDITABLE_FIELDS,
@@ -233,6 +234,8 @@ def stage(slug: str):
         form=form,
         gates=gates(experiment),
         missing=missing,
-        history=transitions(experiment),
+        history=transition_rows(
+            transitions(experiment), Redactor(audience_for(current_user, experiment))
+        ),
         labels=STAGE_LABELS,
     )

@@ -14,6 +14,7 @@ from procure.forms import ProcureForm
 from procure.governance import bp
 from procure.governance.forms import AuditFilterForm, ShareLinkForm
 from procure.governance.models import ShareLink
+from procure.governance.read_models import audit_event_row, audit_page, share_link_row
 from procure.governance.services import (
     AUDIT_COLUMNS,
     AuditFilter,
@@ -66,7 +67,11 @@ def audit_trail():
     form, filters = _filter_form()
     page = db.paginate(audit_query(filters), per_page=PAGE_SIZE, error_out=False)
     return render_template(
-        "governance/audit.html", filter_form=form, form=None, page=page, args=filters.as_args()
+        "governance/audit.html",
+        filter_form=form,
+        form=None,
+        page=audit_page(page),
+        args=filters.as_args(),
     )
 
 
@@ -99,7 +104,10 @@ def object_history(object_type: str, object_id: int):
     if not events:
         abort(404)
     return render_template(
-        "governance/history.html", events=events, object_type=object_type, object_id=object_id
+        "governance/history.html",
+        events=[audit_event_row(e) for e in events],
+        object_type=object_type,
+        object_id=object_id,
     )
 
 
@@ -175,12 +183,15 @@ def share(slug: str):
             except ShareError as exc:
                 getattr(form, exc.field or "target").errors.append(str(exc))
             else:
-                created = (link, url_for("governance.shared_file", token=token, _external=True))
+                created = (
+                    share_link_row(link),
+                    url_for("governance.shared_file", token=token, _external=True),
+                )
     return render_template(
         "governance/share.html",
         experiment=experiment_header(experiment),
         form=form,
-        links=share_links(experiment),
+        links=[share_link_row(link) for link in share_links(experiment)],
         created=created,
         revoke_form=ProcureForm(),
     )

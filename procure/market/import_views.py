@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -59,7 +60,8 @@ def _render(experiment, kind, form, preview=None, confirm=None, status=200):
             kind=kind,
             kind_words=KIND_WORDS[kind],
             form=form,
-            preview=preview,
+            # The validated values hold records for the import; the page shows rows only.
+            preview=dataclasses.replace(preview, values=[]) if preview else None,
             confirm=confirm,
             columns=columns,
             required=required,

@@ -28,6 +28,7 @@ from procure.market.services import (
 from procure.market.views import load_experiment, page_redactor, saved_values
 from procure.permissions import can
 from procure.sensitivity import Sensitivity
+from procure.templating import Ref
 
 LANDSCAPE_LABELS = {
     "option_id": "Product in the market scan",
@@ -130,8 +131,7 @@ def edit_landscape(slug: str, organisation_id: int):
             "market/landscape_form.html",
             form=form,
             experiment=experiment_header(experiment),
-            organisation=organisation,
-            entry=entry,
+            organisation=Ref(organisation.id, organisation.name, organisation.slug),
             conflict=conflict,
             labels=LANDSCAPE_LABELS,
         ),

@@ -28,6 +28,7 @@ from procure.market.services import (
 )
 from procure.permissions import audience_for, can
 from procure.sensitivity import Redactor, Sensitivity
+from procure.templating import Ref
 
 OPTION_LABELS = {
     "kind": "Kind",
@@ -117,7 +118,7 @@ def option(slug: str, option_id: int):
     return render_template(
         "market/option.html",
         option=view,
-        model=option,
+        can_edit=may_edit,
         experiment=experiment_header(experiment),
         audience=redactor.audience,
         accept_form=accept_form,
@@ -220,7 +221,7 @@ def edit(slug: str, option_id: int):
             "market/option_form.html",
             form=form,
             experiment=experiment_header(experiment),
-            option=option,
+            option=Ref(option.id, option.name),
             proposing=False,
             conflict=conflict,
             labels=OPTION_LABELS,

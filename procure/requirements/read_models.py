@@ -83,6 +83,14 @@ class EndorsementCell:
 
 
 @dataclass(frozen=True)
+class RequirementRef:
+    """The requirement an edit page is about: its number and reference only."""
+
+    number: int
+    reference: str
+
+
+@dataclass(frozen=True)
 class RequirementRow:
     id: int
     number: int

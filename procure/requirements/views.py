@@ -12,7 +12,7 @@ from procure.concurrency import StaleEdit
 from procure.experiments.models import Experiment
 from procure.experiments.services import experiment_header, get_experiment_or_404
 from procure.extensions import db
-from procure.paging import page_number, paginate
+from procure.paging import page_number, paginate, with_items
 from procure.permissions import audience_for, can, is_admin, participation_of
 from procure.requirements import bp
 from procure.requirements.forms import (
@@ -28,6 +28,7 @@ from procure.requirements.read_models import (
     MATRIX_PAGE_SIZE,
     STATUS_LABELS,
     Filters,
+    RequirementRef,
     build_history,
     build_requirement_list,
     build_requirement_row,
@@ -54,6 +55,7 @@ from procure.requirements.services import (
     withdraw_requirement,
 )
 from procure.sensitivity import Redactor, Sensitivity
+from procure.templating import Ref
 
 
 def load_experiment(slug: str) -> Experiment:
@@ -101,7 +103,7 @@ def index(slug: str):
         statuses=STATUS_LABELS,
         endorsement_states=ENDORSEMENT_STATES,
         category_options=[(c, c) for c in view.categories],
-        my_participation=participation_of(current_user, experiment),
+        my_participation=participation_of(current_user, experiment) is not None,
     )
 
 
@@ -117,11 +119,12 @@ def matrix(slug: str):
     )
     paged = paginate(agreed, page_number(request.args), MATRIX_PAGE_SIZE)
     positions = positions_of([r.id for r in paged.items])
+    rows = visible_rows(list(paged.items), parts, redactor, positions)
     return render_template(
         "requirements/matrix.html",
         experiment=experiment_header(experiment),
-        rows=visible_rows(list(paged.items), parts, redactor, positions),
-        paged=paged,
+        rows=rows,
+        paged=with_items(paged, rows),
         organisations=[short_name(p.organisation.name) for p in parts],
     )
 
@@ -162,7 +165,11 @@ def tasks(slug: str):
         "requirements/tasks.html",
         experiment=experiment_header(experiment),
         tasks=tasks_view,
-        organisations=[p.organisation for p in parts] if is_admin(current_user) else [],
+        organisations=[
+            Ref(p.organisation_id, p.organisation.name, p.organisation.slug) for p in parts
+        ]
+        if is_admin(current_user)
+        else [],
         can_endorse=can(
             current_user, "endorsement.edit", endorsement_target(experiment, part.organisation_id)
         ),
@@ -232,7 +239,7 @@ def show(slug: str, number: int):
     return render_template(
         "requirements/show.html",
         experiment=experiment_header(experiment),
-        model=req,
+        can_edit=can(current_user, "requirement.edit", req),
         req=row,
         history=build_history(req, redactor),
         editable_orgs=editable_orgs,
@@ -297,7 +304,7 @@ def edit(slug: str, number: int):
             "requirements/form.html",
             experiment=experiment_header(experiment),
             form=form,
-            req=req,
+            req=RequirementRef(req.number, req.reference),
             conflict=conflict,
             labels=FIELD_LABELS,
         ),
@@ -429,7 +436,7 @@ def endorse_requirement(slug: str, number: int, org_slug: str):
             experiment=experiment_header(experiment),
             form=form,
             req=row,
-            organisation=part.organisation,
+            organisation=Ref(part.organisation_id, part.organisation.name, part.organisation.slug),
             existing=row.endorsements[0],
             conflict=conflict,
             labels=FIELD_LABELS,

@@ -78,7 +78,10 @@ def publish(slug: str):
             flash(f"Published version {published.number}", "success")
             return redirect(url_for("requirements.version", slug=slug, number=published.number))
     return render_template(
-        "requirements/publish.html", experiment=experiment_header(experiment), form=form, last=last
+        "requirements/publish.html",
+        experiment=experiment_header(experiment),
+        form=form,
+        last_number=last.number if last else None,
     )
 
 

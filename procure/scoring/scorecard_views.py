@@ -39,6 +39,7 @@ from procure.scoring.services import (
     save_declaration,
 )
 from procure.sensitivity import Audience, Redactor, Sensitivity
+from procure.templating import Ref
 
 
 def _safe_next(target: str | None, fallback: str) -> str:
@@ -156,7 +157,13 @@ def tasks_index(slug: str):
     return render_template(
         "scoring/tasks_index.html",
         experiment=experiment_header(experiment),
-        rows=[(p.organisation, counts.get(p.organisation_id, 0)) for p in parts],
+        rows=[
+            (
+                Ref(p.organisation_id, p.organisation.name, p.organisation.slug),
+                counts.get(p.organisation_id, 0),
+            )
+            for p in parts
+        ],
         total=total,
     )
 

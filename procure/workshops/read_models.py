@@ -24,6 +24,14 @@ EMPTY = Markup("")  # an immutable default for Markdown fields
 
 
 @dataclass(frozen=True)
+class WorkshopRef:
+    """The workshop an edit page is about: its id and date only."""
+
+    id: int
+    starts_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class AgendaItemView:
     id: int
     marker: Redacted | None

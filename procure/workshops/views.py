@@ -13,7 +13,7 @@ from procure.permissions import audience_for, can
 from procure.sensitivity import Redactor, Sensitivity
 from procure.workshops import bp
 from procure.workshops.forms import PART_FORMS, DiscussedForm, WorkshopForm
-from procure.workshops.read_models import build_workshop_list, build_workshop_view
+from procure.workshops.read_models import WorkshopRef, build_workshop_list, build_workshop_view
 from procure.workshops.services import (
     WorkshopError,
     create_workshop,
@@ -142,7 +142,7 @@ def edit(slug: str, workshop_id: int):
             "workshops/form.html",
             experiment=experiment_header(experiment),
             form=form,
-            workshop=workshop,
+            workshop=WorkshopRef(workshop.id, workshop.starts_at),
             conflict=conflict,
             labels=WORKSHOP_LABELS,
         ),
@@ -163,7 +163,7 @@ def delete(slug: str, workshop_id: int):
     return render_template(
         "workshops/confirm_remove.html",
         experiment=experiment_header(experiment),
-        workshop=workshop,
+        workshop=WorkshopRef(workshop.id, workshop.starts_at),
         noun="workshop",
         thing=workshop.title,
         form=form,
@@ -196,7 +196,7 @@ def discussed(slug: str, workshop_id: int):
     return render_template(
         "workshops/discussed.html",
         experiment=experiment_header(experiment),
-        workshop=workshop,
+        workshop=WorkshopRef(workshop.id, workshop.starts_at),
         form=form,
     )
 
@@ -252,10 +252,9 @@ def add_item(slug: str, workshop_id: int, part_key: str):
     return render_template(
         "workshops/item_form.html",
         experiment=experiment_header(experiment),
-        workshop=workshop,
+        workshop=WorkshopRef(workshop.id, workshop.starts_at),
         part=part,
         form=form,
-        item=None,
         heading=f"Add {'an' if part.noun[0] in 'aeiou' else 'a'} {part.noun}",
     )
 
@@ -293,10 +292,9 @@ def edit_item(slug: str, workshop_id: int, part_key: str, item_id: int):
         render_template(
             "workshops/item_form.html",
             experiment=experiment_header(experiment),
-            workshop=workshop,
+            workshop=WorkshopRef(workshop.id, workshop.starts_at),
             part=part,
             form=form,
-            item=item,
             heading=f"Change the {part.noun}",
             conflict=conflict,
             labels=NOTE_LABELS,
@@ -331,7 +329,7 @@ def remove(slug: str, workshop_id: int, part_key: str, item_id: int):
     return render_template(
         "workshops/confirm_remove.html",
         experiment=experiment_header(experiment),
-        workshop=workshop,
+        workshop=WorkshopRef(workshop.id, workshop.starts_at),
         noun=part.noun,
         thing=thing,
         form=form,
