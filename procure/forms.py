@@ -7,14 +7,52 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import Field, HiddenField, IntegerField
+from wtforms import Field, HiddenField, IntegerField, PasswordField, StringField
 from wtforms.validators import ValidationError
 
 from procure.sensitivity import Sensitivity
+from procure.text_policy import policy, span_problem
+
+
+class AcceptsSpans:
+    """Marks a text field whose column accepts ``[[members: …]]`` spans (``table.column``).
+
+    Every other text field of a :class:`ProcureForm` refuses ``[[``: the policy of each
+    column lives in :mod:`procure.text_policy`, and naming a column whose policy is
+    plain is an error when the form class is defined.
+    """
+
+    field_flags = {"accepts_spans": True}
+
+    def __init__(self, column: str) -> None:
+        if not policy(column).accepts_spans:
+            raise ValueError(f"{column} is plain text in procure.text_policy: it refuses spans")
+        self.column = column
+
+    def __call__(self, form, field) -> None:
+        return None  # ProcureForm.validate checks every text field, with or without this
+
+
+def _refusal(field) -> str | None:
+    """The span problem of a text field's input, by its policy (plain unless marked)."""
+    if not isinstance(field, StringField) or isinstance(field, (PasswordField, HiddenField)):
+        return None
+    accepts = bool(getattr(field.flags, "accepts_spans", False))
+    return span_problem(field.data, accepts, field.label.text)
 
 
 class ProcureForm(FlaskForm):
-    """Base for every form: CSRF on, and a helper the error summary uses."""
+    """Base for every form: CSRF on, the span policy on every text field, and a helper
+    the error summary uses."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            message = _refusal(field)
+            if message and message not in field.errors:
+                field.errors = [*field.errors, message]
+                valid = False
+        return valid
 
     def error_list(self) -> list[dict[str, str]]:
         """Errors in page order, shaped for the GOV.UK error summary macro."""

@@ -14,6 +14,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 from procure.experiments.models import PARTICIPANT_ROLES
 from procure.forms import (
     MARKDOWN_HINT,
+    AcceptsSpans,
     ProcureForm,
     VersionField,
     WholeNumberField,
@@ -29,6 +30,7 @@ class ExperimentForm(ProcureForm):
         widget=GovTextInput(),
         filters=[strip_filter],
         validators=[
+            AcceptsSpans("experiments.title"),
             InputRequired("Enter a title"),
             Length(max=200, message="Title must be 200 characters or fewer"),
             no_control_characters,
@@ -64,6 +66,7 @@ class ExperimentForm(ProcureForm):
         widget=GovTextArea(),
         description=MARKDOWN_HINT,
         validators=[
+            AcceptsSpans("experiments.summary"),
             InputRequired("Enter a summary"),
             Length(max=5000, message="Summary must be 5,000 characters or fewer"),
             no_control_characters,
@@ -74,6 +77,7 @@ class ExperimentForm(ProcureForm):
         widget=GovTextArea(),
         description=MARKDOWN_HINT,
         validators=[
+            AcceptsSpans("experiments.problem_statement"),
             Optional(),
             Length(max=20000, message="Problem statement must be 20,000 characters or fewer"),
             no_control_characters,
@@ -84,6 +88,7 @@ class ExperimentForm(ProcureForm):
         widget=GovTextArea(),
         description=MARKDOWN_HINT,
         validators=[
+            AcceptsSpans("experiments.outcomes"),
             Optional(),
             Length(max=20000, message="Outcomes must be 20,000 characters or fewer"),
             no_control_characters,
@@ -150,6 +155,7 @@ class StageForm(ProcureForm):
         widget=GovTextArea(),
         description="Needed when moving back a stage or overriding a gate. It is kept in the audit trail.",
         validators=[
+            AcceptsSpans("stage_transitions.reason"),
             Optional(),
             Length(max=2000, message="Reason must be 2,000 characters or fewer"),
             no_control_characters,

@@ -29,6 +29,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from procure.forms import (
     MARKDOWN_HINT,
     SENSITIVITY_CHOICES,
+    AcceptsSpans,
     GovDateField,
     ProcureForm,
     VersionField,
@@ -91,13 +92,14 @@ def _text(label: str, *, required: bool = False, max_length: int = MAX_TEXT, ext
     )
 
 
-def _area(label: str, description: str = MARKDOWN_HINT):
+def _area(column: str, label: str, description: str = MARKDOWN_HINT):
     return TextAreaField(
         label,
         widget=GovTextArea(),
         description=description,
         filters=[strip_filter],
         validators=[
+            AcceptsSpans(column),
             Optional(),
             Length(max=MAX_TEXT, message=f"{label} must be {MAX_TEXT:,} characters or fewer"),
             no_control_characters,
@@ -125,8 +127,8 @@ class OptionForm(ProcureForm):
     supplier = _text(
         "Supplier", max_length=200, description="For an approach, the framework or body"
     )
-    summary = _area("Summary")
-    description = _area("Description")
+    summary = _area("options.summary", "Summary")
+    description = _area("options.description", "Description")
     website = _text(
         "Website",
         max_length=500,
@@ -139,19 +141,29 @@ class OptionForm(ProcureForm):
         choices=[("", "Not known")] + [(h, HOSTING_LABELS[h]) for h in HOSTING_MODELS],
         validators=[Optional()],
     )
-    standards = _area("Standards and integrations")
-    evidence = _area("Evidence and sources")
+    standards = _area("options.standards", "Standards and integrations")
+    evidence = _area("options.evidence", "Evidence and sources")
     used_by = SelectMultipleField(
         "Organisations that already use it", widget=GovCheckboxesInput(), coerce=int
     )
-    timescale = _area("Typical timescale", "For an approach: how long the route usually takes")
-    constraints = _area("Constraints", "For an approach: what limits its use")
+    timescale = _area(
+        "options.timescale",
+        "Typical timescale",
+        "For an approach: how long the route usually takes",
+    )
+    constraints = _area(
+        "options.constraints", "Constraints", "For an approach: what limits its use"
+    )
     cost_low = MoneyField("Indicative cost, lower end (£)", widget=GovTextInput())
     cost_high = MoneyField("Indicative cost, upper end (£)", widget=GovTextInput())
     cost_basis = _text(
         "Basis of the cost", max_length=200, description="For example: a year, for 10,000 homes"
     )
-    supplier_remarks = _area("Supplier remarks", "Commercial remarks, held at the level below")
+    supplier_remarks = _area(
+        "options.supplier_remarks",
+        "Supplier remarks",
+        "Commercial remarks, held at the level below",
+    )
     commercial_sensitivity = SelectField(
         "Who may see the pricing and supplier remarks",
         widget=GovSelect(),
@@ -171,7 +183,11 @@ class OptionForm(ProcureForm):
         default="longlist",
         validators=[InputRequired("Choose a status")],
     )
-    exclusion_reason = _area("Reason for excluding it", "Required when the option is excluded")
+    exclusion_reason = _area(
+        "options.exclusion_reason",
+        "Reason for excluding it",
+        "Required when the option is excluded",
+    )
     submit = SubmitField("Save option", widget=GovSubmitInput())
 
     def validate(self, extra_validators=None) -> bool:
@@ -221,7 +237,7 @@ class LandscapeForm(ProcureForm):
         choices=SENSITIVITY_CHOICES,
         default="participants",
     )
-    notes = _area("Notes")
+    notes = _area("landscape_entries.notes", "Notes")
     sensitivity = SelectField(
         "Who may see this contract row",
         widget=GovSelect(),

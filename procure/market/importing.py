@@ -34,6 +34,7 @@ from procure.market.services import (
 )
 from procure.sensitivity import Sensitivity
 from procure.tabular import Problem, TableError, check_columns, read_table, records
+from procure.text_policy import policy, span_problem
 
 # Spreadsheet columns are the form's fields, name first so a file reads naturally.
 OPTION_COLUMNS = ["name", *(f for f in OPTION_FIELDS if f != "name")]
@@ -86,12 +87,16 @@ class ImportRefused(ValueError):
 # Cell parsers: each returns a value or raises ValueError with a plain message.
 
 
-def _text(raw: str, column: str) -> str:
+def _text(raw: str, column: str, table: str = "options") -> str:
     limit = _SHORT.get(column, MAX_TEXT)
     if len(raw) > limit:
         raise ValueError(f"must be {limit:,} characters or fewer")
     if _CONTROL.search(raw):
         raise ValueError("contains characters that cannot be saved")
+    # The same span policy as the forms: plain columns refuse [[…]].
+    problem = span_problem(raw, policy(f"{table}.{column}").accepts_spans, "This column")
+    if problem:
+        raise ValueError(problem.removeprefix("This column ").rstrip("."))
     return raw
 
 
@@ -333,9 +338,13 @@ def _check_landscape(
         if option_name and option is None:
             row.fail("option", f"no option called “{option_name}” in the market scan")
         values["option_id"] = option.id if option else None
-        values["product_name"] = row.get("product_name", lambda r: _text(r, "product_name")) or ""
-        values["supplier"] = row.get("supplier", lambda r: _text(r, "supplier")) or ""
-        values["notes"] = row.get("notes", lambda r: _text(r, "notes")) or ""
+        values["product_name"] = (
+            row.get("product_name", lambda r: _text(r, "product_name", "landscape_entries")) or ""
+        )
+        values["supplier"] = (
+            row.get("supplier", lambda r: _text(r, "supplier", "landscape_entries")) or ""
+        )
+        values["notes"] = row.get("notes", lambda r: _text(r, "notes", "landscape_entries")) or ""
         values["contract_start"] = row.get("contract_start", _date)
         if not record["contract_end"]:
             row.fail("contract_end", "enter the date the contract ends")

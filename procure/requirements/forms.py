@@ -15,6 +15,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from procure.forms import (
     MARKDOWN_HINT,
     SENSITIVITY_CHOICES,
+    AcceptsSpans,
     ProcureForm,
     VersionField,
     no_control_characters,
@@ -47,6 +48,7 @@ class RequirementForm(ProcureForm):
         widget=GovTextInput(),
         filters=[strip_filter],
         validators=[
+            AcceptsSpans("requirements.title"),
             InputRequired("Enter a title"),
             Length(max=200, message="Title must be 200 characters or fewer"),
             no_control_characters,
@@ -59,6 +61,7 @@ class RequirementForm(ProcureForm):
         description="What the system must do, for example “The system must let residents "
         "report a repair online at any time”. " + MARKDOWN_HINT,
         validators=[
+            AcceptsSpans("requirements.statement"),
             InputRequired("Enter the requirement statement"),
             Length(max=5000, message="Statement must be 5,000 characters or fewer"),
             no_control_characters,
@@ -69,6 +72,7 @@ class RequirementForm(ProcureForm):
         widget=GovTextArea(),
         description="One criterion per line: how a borough will know the requirement is met.",
         validators=[
+            AcceptsSpans("requirements.acceptance_criteria"),
             Optional(),
             Length(max=10000, message="Acceptance criteria must be 10,000 characters or fewer"),
             no_control_characters,
@@ -117,6 +121,7 @@ class WithdrawForm(ProcureForm):
         filters=[strip_filter],
         description="Its reference will not be used again. " + MARKDOWN_HINT,
         validators=[
+            AcceptsSpans("requirements.withdrawn_reason"),
             InputRequired("Enter the reason for withdrawing this requirement"),
             Length(max=5000, message="Reason must be 5,000 characters or fewer"),
             no_control_characters,
@@ -148,6 +153,7 @@ class EndorsementForm(ProcureForm):
         filters=[strip_filter],
         description="Required for “adopt with changes” and “not needed”. " + MARKDOWN_HINT,
         validators=[
+            AcceptsSpans("endorsements.comment"),
             Optional(),
             Length(max=5000, message="Comment must be 5,000 characters or fewer"),
             no_control_characters,
@@ -183,6 +189,7 @@ class PublishVersionForm(ProcureForm):
         widget=GovTextArea(),
         description="What this version is for and what changed. " + MARKDOWN_HINT,
         validators=[
+            AcceptsSpans("specification_versions.release_notes"),
             Optional(),
             Length(max=10000, message="Release notes must be 10,000 characters or fewer"),
             no_control_characters,

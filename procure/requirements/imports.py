@@ -21,6 +21,7 @@ from procure.requirements.models import PRIORITIES
 from procure.requirements.services import RequirementInput, propose_requirement, split_criteria
 from procure.sensitivity import Sensitivity
 from procure.tabular import Problem, Table, TableError, check_columns, read_table, records
+from procure.text_policy import policy, span_problem
 
 REQUIRED = ["Title", "Statement", "Category", "Priority"]
 OPTIONAL = ["Reference", "Acceptance criteria", "Status", "Sensitivity", "Source", "Revision"]
@@ -151,6 +152,13 @@ def check_import(experiment: Experiment, filename: str, data: bytes) -> ImportPr
             problem("Statement", "enter the requirement statement")
         elif len(row["Statement"]) > 5000:
             problem("Statement", "the statement must be 5,000 characters or fewer")
+        for column, key in (
+            ("Title", "requirements.title"),
+            ("Statement", "requirements.statement"),
+        ):
+            span = span_problem(row[column], policy(key).accepts_spans, "the text")
+            if span:
+                problem(column, span.removeprefix("the text ").rstrip("."))
         category = categories.get(row["Category"].casefold())
         if category is None:
             problem(

@@ -17,6 +17,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from procure.forms import (
     MARKDOWN_HINT,
     SENSITIVITY_CHOICES,
+    AcceptsSpans,
     ProcureForm,
     VersionField,
     WholeNumberField,
@@ -63,6 +64,7 @@ class CriterionForm(ProcureForm):
         widget=GovTextArea(),
         description=MARKDOWN_HINT,
         validators=[
+            AcceptsSpans("criteria.guidance"),
             Optional(),
             Length(max=5000, message="Guidance must be 5,000 characters or fewer"),
             no_control_characters,
@@ -109,6 +111,7 @@ class DeclarationForm(ProcureForm):
         widget=GovTextArea(),
         description="For example a past role with a supplier, shares, or a close relative employed by one. Only participants see this.",
         validators=[
+            AcceptsSpans("declarations.interest"),
             Optional(),
             Length(max=5000, message="The interest must be 5,000 characters or fewer"),
             no_control_characters,
@@ -151,6 +154,7 @@ def scorecard_form_class(criteria: Sequence) -> type[ScorecardFormBase]:
             f"Reason for {criterion.name}",
             widget=GovTextArea(),
             validators=[
+                AcceptsSpans("scores.reason"),
                 Optional(),
                 Length(max=REASON_MAX, message="Reason must be 5,000 characters or fewer"),
                 no_control_characters,
@@ -171,6 +175,7 @@ class ReopenForm(ProcureForm):
         "Why is this scorecard being reopened?",
         widget=GovTextArea(),
         validators=[
+            AcceptsSpans("scorecards.reopened_reason"),
             InputRequired("Enter why the scorecard is being reopened"),
             Length(max=2000, message="Reason must be 2,000 characters or fewer"),
             no_control_characters,
@@ -192,6 +197,7 @@ class ModerationForm(ProcureForm):
         widget=GovTextArea(),
         description=MARKDOWN_HINT,
         validators=[
+            AcceptsSpans("moderated_scores.rationale"),
             InputRequired("Enter the rationale the workshop agreed"),
             Length(max=5000, message="Rationale must be 5,000 characters or fewer"),
             no_control_characters,

@@ -23,6 +23,7 @@ from procure.experiments.models import STAGE_LABELS, STAGES
 from procure.forms import (
     MARKDOWN_HINT,
     SENSITIVITY_CHOICES,
+    AcceptsSpans,
     GovDateField,
     ProcureForm,
     VersionField,
@@ -62,7 +63,12 @@ class WorkshopForm(ProcureForm):
         "Title",
         widget=GovTextInput(),
         filters=[strip_filter],
-        validators=[DataRequired("Enter a title"), _length("Title", 200), no_control_characters],
+        validators=[
+            AcceptsSpans("workshops.title"),
+            DataRequired("Enter a title"),
+            _length("Title", 200),
+            no_control_characters,
+        ],
     )
     day = GovDateField("Date", required=True, description="For example 27 3 2026")
     start_time = time_field("Start time", required=True)
@@ -84,7 +90,12 @@ class WorkshopForm(ProcureForm):
         "Purpose",
         widget=GovTextArea(),
         description=MARKDOWN_HINT,
-        validators=[Optional(), _length("Purpose", 20000), no_control_characters],
+        validators=[
+            AcceptsSpans("workshops.purpose"),
+            Optional(),
+            _length("Purpose", 20000),
+            no_control_characters,
+        ],
     )
     facilitator = StringField(
         "Facilitator",
@@ -147,6 +158,7 @@ class AgendaItemForm(ProcureForm):
         widget=GovTextInput(),
         filters=[strip_filter],
         validators=[
+            AcceptsSpans("agenda_items.title"),
             DataRequired("Enter what the agenda item is"),
             _length("Item", 300),
             no_control_characters,
@@ -215,6 +227,7 @@ class NoteSectionForm(ProcureForm):
         widget=GovTextInput(),
         filters=[strip_filter],
         validators=[
+            AcceptsSpans("note_sections.heading"),
             DataRequired("Enter a heading"),
             _length("Heading", 200),
             no_control_characters,
@@ -225,6 +238,7 @@ class NoteSectionForm(ProcureForm):
         widget=GovTextArea(),
         description=MARKDOWN_HINT,
         validators=[
+            AcceptsSpans("note_sections.body"),
             DataRequired("Enter the notes"),
             _length("Notes", 50000),
             no_control_characters,
@@ -247,6 +261,7 @@ class DecisionForm(ProcureForm):
         widget=GovTextArea(),
         description=MARKDOWN_HINT,
         validators=[
+            AcceptsSpans("decisions.text"),
             DataRequired("Enter the decision"),
             _length("Decision", 5000),
             no_control_characters,
@@ -265,6 +280,7 @@ class ActionForm(ProcureForm):
         widget=GovTextArea(),
         description=MARKDOWN_HINT,
         validators=[
+            AcceptsSpans("workshop_actions.text"),
             DataRequired("Enter the action"),
             _length("Action", 5000),
             no_control_characters,
