@@ -1,4 +1,4 @@
-"""Canary planting: an experiment whose every free-text or sensitive field holds a token.
+"""Canary planting: an experiment whose every text field holds a token.
 
 ``flask demo canary --experiment SLUG --prefix PREFIX`` builds a complete
 experiment through each feature's ``demo.canary(ctx)``. Every token is
@@ -6,14 +6,32 @@ experiment through each feature's ``demo.canary(ctx)``. Every token is
 field's *effective* sensitivity (the higher of the field's own level and any
 span it sits in; personal names count as ``MEM``). The suite renders every page
 and report at every audience and proves no token above the audience appears.
+
+Complete by construction: while the canary is planted, every record it creates is
+topped up just before it is first written. Each string column of each mapped model is
+looked up in :mod:`procure.text_policy`; a column with a policy gets a field-level
+token if the feature's canary left it without one and, where the column accepts
+spans, a ``[[members: …]]`` and a ``[[participants: …]]`` span each holding its own
+token (only the spans above the record's own level). A column added tomorrow is
+planted the day it is given its policy, and a test fails until it has one.
 """
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from procure.accounts.models import Organisation, User
+from procure.experiments.models import Experiment, Participation, StageTransition
+from procure.extensions import db
 from procure.sensitivity import Sensitivity
+from procure.text_policy import TEXT_FIELDS, TextField
 
 CODES = {Sensitivity.PUBLIC: "PUB", Sensitivity.MEMBERS: "MEM", Sensitivity.PARTICIPANTS: "PAR"}
 
@@ -77,8 +95,17 @@ CANARY_ORGANISATIONS = [
     ("gla", "gla", True, None),
     ("public-research", "partner", False, None),
 ]
-CANARY_FEATURES = ("market", "scoring", "requirements", "workshops")
+CANARY_FEATURES = ("market", "scoring", "requirements", "workshops", "governance")
 CANARY_PASSWORD = "canary-password"  # noqa: S105 - test-only accounts, refused in production
+
+
+def _default(column: sa.Column, obj: Any) -> list:
+    """A JSON list column's Python-side default (applied only at insert otherwise)."""
+    default = column.default
+    if default is None:
+        return []
+    arg = default.arg
+    return list(arg(None) if callable(arg) else arg)
 
 
 class CanaryError(ValueError):
@@ -86,26 +113,27 @@ class CanaryError(ValueError):
 
 
 def plant_canary(slug: str, prefix: str) -> CanaryContext:
-    """Create a complete published experiment ``slug`` whose every field holds a token.
+    """Create a complete published experiment ``slug`` whose every text field holds a token.
 
     Organisation names are ``PUB`` tokens, person names ``MEM`` tokens, the
     experiment's free text comes from :meth:`CanaryContext.text`; then each
     feature's ``procure.<feature>.demo.canary(ctx)`` plants its own (a feature
-    without a demo module yet is skipped). Flushes; the caller commits.
+    without a demo module yet is skipped), and every record created on the way is
+    topped up from the text policy (see the module's docstring). Flushes; the caller
+    commits.
     """
-    import importlib
-
-    import sqlalchemy as sa
-
-    from procure.accounts.models import Organisation, User
-    from procure.experiments.models import Experiment, Participation
-    from procure.extensions import db
-
     if not slug or not prefix or not prefix.isalnum():
         raise CanaryError("Give an experiment short name and a prefix of letters and digits")
+    ctx = CanaryContext(prefix=prefix)
+    with planting_every_text_column(ctx):
+        _plant(ctx, slug)
+        db.session.flush()
+    return ctx
+
+
+def _plant(ctx: CanaryContext, slug: str) -> None:
     if db.session.scalar(sa.select(Experiment.id).where(Experiment.slug == slug)):
         raise CanaryError(f"An experiment with the short name {slug!r} already exists")
-    ctx = CanaryContext(prefix=prefix)
     public, members = Sensitivity.PUBLIC, Sensitivity.MEMBERS
 
     def person(email: str, role: str, org: Organisation) -> User:
@@ -158,6 +186,18 @@ def plant_canary(slug: str, prefix: str) -> CanaryContext:
                 )
             )
     db.session.flush()
+    # A stage move with a reason, as the convenor records one (the history shows it).
+    db.session.add(
+        StageTransition(
+            experiment_id=experiment.id,
+            from_stage="scoring",
+            to_stage="requirements",
+            actor=ctx.admin,
+            reason=f"Canary reason {ctx.token(Sensitivity.PARTICIPANTS)}",
+            overridden=True,
+        )
+    )
+    db.session.flush()
 
     for feature in CANARY_FEATURES:
         name = f"procure.{feature}.demo"
@@ -170,4 +210,79 @@ def plant_canary(slug: str, prefix: str) -> CanaryContext:
         if hasattr(module, "canary"):
             module.canary(ctx)
             db.session.flush()
-    return ctx
+
+
+# ---------------------------------------------------------------------------
+# Topping up every text column of every record the canary creates.
+
+
+@contextmanager
+def planting_every_text_column(ctx: CanaryContext) -> Iterator[None]:
+    """While planting, top up each new record from the text policy before it is written."""
+
+    def before_flush(session: Session, _context: Any, _instances: Any) -> None:
+        for obj in list(session.new):
+            top_up(ctx, obj)
+
+    sa.event.listen(Session, "before_flush", before_flush)
+    try:
+        yield
+    finally:
+        sa.event.remove(Session, "before_flush", before_flush)
+
+
+def _row_level(obj: Any, policy: TextField) -> Sensitivity:
+    level = policy.level
+    if policy.level_from:
+        own = getattr(obj, policy.level_from, None)
+        if own is not None:
+            level = max(level, Sensitivity.parse(own))
+    return Sensitivity(level)
+
+
+def _planted_text(ctx: CanaryContext, text: str, policy: TextField, level: Sensitivity) -> str:
+    """``text`` with what it lacks: a token at ``level``, and the spans above it."""
+    parts = [text] if text else []
+    if ctx.prefix not in (text or ""):
+        parts.append(f"Canary {ctx.token(level)}")
+    if policy.accepts_spans:
+        lowered = (text or "").lower()
+        if level < Sensitivity.MEMBERS and "[[members:" not in lowered:
+            parts.append(f"[[members: member detail {ctx.token(Sensitivity.MEMBERS)}]]")
+        if level < Sensitivity.PARTICIPANTS and "[[participants:" not in lowered:
+            parts.append(
+                f"[[participants: commercial detail {ctx.token(Sensitivity.PARTICIPANTS)}]]"
+            )
+    return " ".join(parts)
+
+
+def top_up(ctx: CanaryContext, obj: Any) -> None:
+    """Plant in every text column of ``obj`` that has a policy (see the module docstring)."""
+    mapper = sa.inspect(type(obj), raiseerr=False)
+    if mapper is None:
+        return
+    for attr in mapper.column_attrs:
+        column = attr.columns[0]
+        key = f"{mapper.local_table.name}.{column.name}"
+        policy = TEXT_FIELDS.get(key)
+        if policy is None:
+            continue
+        level = _row_level(obj, policy)
+        value = getattr(obj, attr.key)
+        if isinstance(column.type, sa.JSON):
+            items = list(value if value is not None else _default(column, obj))
+            if not any(ctx.prefix in str(item) for item in items) or (
+                policy.accepts_spans and not any("[[" in str(item) for item in items)
+            ):
+                items.append(_planted_text(ctx, "", policy, level))
+            setattr(obj, attr.key, items)
+            continue
+        if not policy.accepts_spans and value:
+            # A plain value the feature chose (a category from the list, a web address)
+            # may be referred to elsewhere: the feature's canary plants those itself.
+            continue
+        planted = _planted_text(ctx, value or "", policy, level)
+        length = getattr(column.type, "length", None)
+        if length and len(planted) > length:
+            raise CanaryError(f"{key}: the planted text is longer than {length} characters")
+        setattr(obj, attr.key, planted)

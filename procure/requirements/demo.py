@@ -18,6 +18,7 @@ from procure.extensions import db
 from procure.requirements.models import Requirement
 from procure.requirements.services import (
     RequirementInput,
+    add_category,
     agree_requirement,
     endorse,
     endorsing_participations,
@@ -711,6 +712,9 @@ def canary(ctx) -> None:
     experiment = ctx.experiment
     admin = ctx.admin
     parts = endorsing_participations(experiment)
+    # Category names are shown at every level (headings, filters): a public token.
+    category = f"Canary category {ctx.token(PUB)}"
+    add_category(experiment, category, admin)
     created = []
     for base in (PUB, MEM, PAR):
         criteria = [ctx.text(base), ctx.text(base)]
@@ -718,7 +722,7 @@ def canary(ctx) -> None:
             title=f"Canary requirement {ctx.token(base)}",
             statement=ctx.text(base),
             acceptance_criteria=criteria,
-            category=experiment.requirement_categories[0],
+            category=category,
             priority="must",
             sensitivity=base,
         )

@@ -17,6 +17,7 @@ exact tokens found.
 from __future__ import annotations
 
 import io
+import json
 import re
 import urllib.parse
 import zipfile
@@ -35,9 +36,11 @@ from procure.extensions import db
 from procure.reports.document import render_report_pdf
 from procure.reports.kinds import KINDS, ReportError, build_document, feature_report
 from procure.sensitivity import Audience, Sensitivity
+from procure.text_policy import TEXT_FIELDS, excluded, string_columns
 from procure.workshops.models import Workshop
 from tests import factories
 from tests.conftest import login
+from tests.model_guard import find_models
 from tests.redaction import assert_html_redacted, assert_redacted, inspect_pdf
 
 PREFIX = "ZQX7K"
@@ -154,6 +157,43 @@ def canary(app, canary_session) -> Canary:
         )
 
 
+def test_the_canary_plants_every_text_column(canary):
+    """Every string column of every model holds a token, and spans where it accepts them.
+
+    Columns are found by introspecting every mapper, so a column (or a model) added by
+    any feature is checked the day it lands: it needs a policy in procure/text_policy.py,
+    and then the canary plants it (a feature's ``demo.canary`` must create its records).
+    """
+    problems = []
+    for _mapper, key, column in string_columns(db.Model.registry.mappers):
+        if excluded(key, column):
+            continue
+        policy = TEXT_FIELDS.get(key)
+        if policy is None:
+            problems.append(f"{key}: no policy in procure/text_policy.py")
+            continue
+        level_column = column.table.c[policy.level_from] if policy.level_from else sa.null()
+        rows = db.session.execute(sa.select(column, level_column)).all()
+        values = [v if isinstance(v, str) else json.dumps(v) for v, _level in rows]
+        # Spans below a record's own level are pointless, so expect those above the
+        # lowest level any record of this column is at.
+        lowest = min(
+            (max(policy.level, Sensitivity.parse(lv) if lv else policy.level) for _v, lv in rows),
+            default=policy.level,
+        )
+        if not any(TOKEN.search(v) for v in values):
+            problems.append(f"{key}: no token planted (does the canary create a record of it?)")
+        if not policy.accepts_spans:
+            continue
+        for code, span in (("MEM", "members"), ("PAR", "participants")):
+            if CODES[code] <= lowest:
+                continue
+            inside = re.compile(r"\[\[" + span + r":[^\]]*" + PREFIX + code + r"\d{4}", re.I)
+            if not any(inside.search(v) for v in values):
+                problems.append(f"{key}: no [[{span}: …]] span with its own token")
+    assert not problems, "The canary does not cover:\n" + "\n".join(problems)
+
+
 def test_canary_plants_tokens_at_every_level(canary):
     levels = {level_of(t) for t in canary.tokens}
     assert levels == set(Audience)
@@ -232,6 +272,9 @@ def test_report_holds_nothing_above_its_audience(rendered, canary, kind, audienc
         assert audience.marking.lower() in text.lower(), f"{kind}: no marking on page {number}"
         assert f"Page {number} of {inspection.page_count}" in text
     assert inspection.info["/Title"] == document.title
+    above = forbidden_prefixes(audience)
+    assert not [p for p in above if p.casefold() in document.filename.casefold()], document.filename
+    assert not list(find_models(document)), f"{kind}: the document holds model instances"
     assert not TOKEN.search(repr(document.redaction_log.as_list()))
 
 
@@ -282,7 +325,7 @@ def _in_experiment(base: str, href: str) -> str | None:
     if parts.scheme not in ("", "http") or parts.netloc not in ("", "localhost"):
         return None
     root = f"/experiments/{SLUG}"
-    if parts.path != root and not parts.path.startswith(root + "/"):
+    if parts.path not in ("/", root) and not parts.path.startswith(root + "/"):
         return None
     return urllib.parse.urlunsplit(("", "", parts.path, parts.query, ""))
 
@@ -296,9 +339,10 @@ def _body_text(response) -> str:
 
 
 def crawl(client: FlaskClient) -> Iterator[tuple[str, object]]:
-    """GET every page of the canary experiment reachable by links, once each."""
+    """GET every page of the canary experiment reachable by links, once each, and the list
+    of experiments (which shows its title)."""
     start = f"/experiments/{SLUG}"
-    queue, seen = [start], {start}
+    queue, seen = ["/", start], {"/", start}
     while queue:
         url = queue.pop(0)
         response = client.get(url)
@@ -326,6 +370,9 @@ def test_pages_hold_nothing_above_the_reader(app, canary, audience):
         if response.status_code != 200:
             continue
         where = f"{url} as {audience.slug}"
+        headers = "\n".join(f"{k}: {v}" for k, v in response.headers.items()).casefold()
+        in_headers = [t for t in canary.above(audience) if t.casefold() in headers]
+        assert not in_headers, f"{where}: tokens in the headers (file name?): {in_headers}"
         if response.mimetype == "text/html":
             html = response.get_data(as_text=True)
             required = canary.summary_tokens[:1] if url == f"/experiments/{SLUG}" else []
