@@ -22,7 +22,7 @@ from procure.requirements.models import (
 )
 from procure.requirements.services import FIELD_LABELS, Position, PositionCounts
 from procure.requirements.snapshots import EndorsementTotals, FieldChange
-from procure.requirements.versions import _source, level
+from procure.requirements.versions import _source, level, source_name
 from procure.sensitivity import Redacted, Redactor, Sensitivity
 
 LIST_PAGE_SIZE = 50
@@ -291,9 +291,7 @@ def build_requirement_row(
         sensitivity=lvl,
         revision=req.revision,
         source=(
-            redactor.value(
-                source["name"], max(level(source["sensitivity"]), lvl), "requirement.source", rid
-            )
+            source_name(source["name"], max(level(source["sensitivity"]), lvl), redactor, rid)
             if source
             else None
         ),
@@ -428,9 +426,7 @@ def _source_label(kind: str | None, ident: Any, redactor: Redactor, base: Sensit
         return f"{kind} (removed)"
     name = getattr(obj, "title", None) or obj.name
     item_level = max(getattr(obj, "sensitivity", Sensitivity.PUBLIC), base)
-    return str(
-        redactor.value(f"{kind.capitalize()}: {name}", item_level, "requirement.source", ident)
-    )
+    return str(source_name(f"{kind.capitalize()}: {name}", item_level, redactor, ident))
 
 
 def build_history(req: Requirement, redactor: Redactor) -> tuple[HistoryEntry, ...]:

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from procure.experiments.models import Experiment
 from procure.requirements.models import POSITION_LABELS, PRIORITY_LABELS, SpecificationVersion
-from procure.requirements.versions import COMPARED_FIELDS, level
+from procure.requirements.versions import COMPARED_FIELDS, level, source_name
 from procure.sensitivity import Audience, Redacted, Redactor, Sensitivity
 
 CHANGE_FIELD_LABELS = {
@@ -204,7 +204,7 @@ def _source(source: dict[str, Any] | None, req_level: Sensitivity, redactor: Red
     if not source:
         return None
     src_level = max(level(source.get("sensitivity")), req_level)
-    return redactor.value(source.get("name", ""), src_level, "requirement.source", ref)
+    return source_name(source.get("name", ""), src_level, redactor, ref)
 
 
 def build_specification_view(

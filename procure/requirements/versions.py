@@ -26,7 +26,7 @@ from procure.requirements.services import (
     lock_experiment,
     requirements_of,
 )
-from procure.sensitivity import Sensitivity
+from procure.sensitivity import Redacted, Redactor, Sensitivity, is_redacted
 
 VERSION_RE = re.compile(r"^(0|[1-9]\d{0,3})\.(0|[1-9]\d{0,3})$")
 # Fields compared between versions, in the order a change log lists them.
@@ -285,6 +285,18 @@ def publish_version(
         actor=actor,
     )
     return version
+
+
+def source_name(name: str, at: Sensitivity, redactor: Redactor, ref: Any) -> str | Redacted:
+    """A requirement's source as the reader may see it.
+
+    A whole source above the reader becomes a marker; a workshop's title may hold spans,
+    so the name always passes through ``Redactor.text``.
+    """
+    shown = redactor.value(name, at, "requirement.source", ref)
+    if is_redacted(shown):
+        return shown
+    return redactor.text(name, "requirement.source", ref, base=at)
 
 
 def level(value: str | int | None) -> Sensitivity:

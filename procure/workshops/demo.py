@@ -404,6 +404,10 @@ def canary(ctx: Any) -> Workshop:
         workshop.options = list(ctx.shared["options"])
     if ctx.shared.get("requirements"):
         workshop.requirements = list(ctx.shared["requirements"])
+        # A requirement names its source workshop by title, which holds spans.
+        db.session.flush()
+        first = ctx.shared["requirements"][0]
+        first.source_kind, first.source_workshop_id = "workshop", workshop.id
     db.session.flush()
     ctx.shared["workshop"] = workshop
     ctx.shared["workshops"] = [workshop, hidden]
