@@ -193,6 +193,49 @@ def excluded(key: str, column: sa.Column) -> bool:
     return key in NOT_TYPED_TEXT or f"type:{type(column.type).__name__}" in NOT_TYPED_TEXT
 
 
+#: How README's table names each table's records.
+RECORD_NAMES = {
+    "organisations": "Organisation",
+    "users": "Person",
+    "experiments": "Experiment",
+    "stage_transitions": "Stage move",
+    "options": "Option",
+    "landscape_entries": "Landscape entry",
+    "criteria": "Criterion",
+    "scores": "Score",
+    "moderated_scores": "Moderated score",
+    "declarations": "Declaration",
+    "scorecards": "Scorecard",
+    "requirements": "Requirement",
+    "endorsements": "Endorsement",
+    "specification_versions": "Specification version",
+    "workshops": "Workshop",
+    "agenda_items": "Agenda item",
+    "attendees": "Attendee",
+    "note_sections": "Notes section",
+    "decisions": "Decision",
+    "workshop_actions": "Action",
+    "share_links": "Share link",
+}
+
+
+def policy_table() -> str:
+    """The policy as the Markdown table in README's *Redaction* section (a test compares)."""
+    rows: dict[str, dict[str, list[str]]] = {}
+    for key, field in TEXT_FIELDS.items():
+        table, column = key.split(".")
+        note = {_MEM: " (members up)", _PAR: " (participants)"}.get(field.level, "")
+        rows.setdefault(table, {SPANS: [], PLAIN: []})[field.policy].append(f"`{column}`{note}")
+    lines = [
+        "| record | accepts spans: through the `Redactor` everywhere | plain: refuses `[[…]]` |",
+        "| --- | --- | --- |",
+    ]
+    for table, cells in rows.items():
+        spans, plain = (", ".join(cells[p]) or "—" for p in (SPANS, PLAIN))
+        lines.append(f"| {RECORD_NAMES.get(table, table)} | {spans} | {plain} |")
+    return "\n".join(lines)
+
+
 # --- what a form or an import refuses ------------------------------------------------
 
 # Every "[[" in text that accepts spans must open a span the Redactor understands:

@@ -8,6 +8,7 @@ person's input is kept.
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -17,7 +18,14 @@ from procure.experiments.models import Experiment
 from procure.extensions import db
 from procure.forms import AcceptsSpans
 from procure.market.importing import preview_import
-from procure.text_policy import NOT_TYPED_TEXT, TEXT_FIELDS, excluded, span_problem, string_columns
+from procure.text_policy import (
+    NOT_TYPED_TEXT,
+    TEXT_FIELDS,
+    excluded,
+    policy_table,
+    span_problem,
+    string_columns,
+)
 from tests.factories import (
     AdminFactory,
     ExperimentFactory,
@@ -51,6 +59,11 @@ def test_the_policy_names_only_columns_that_exist(app):
     assert not stale, f"procure/text_policy.py names columns that do not exist: {stale}"
     assert not set(TEXT_FIELDS) & set(NOT_TYPED_TEXT)
     assert all(reason.strip() for reason in NOT_TYPED_TEXT.values())
+
+
+def test_readme_shows_the_policy_as_it_is():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert policy_table() in readme, "README's text policy table is out of date:\n" + policy_table()
 
 
 def test_a_plain_column_cannot_be_marked_as_accepting_spans():
