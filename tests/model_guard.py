@@ -80,12 +80,14 @@ def assert_no_models(context: Mapping[str, Any], what: str) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _templates_receive_no_models(request: pytest.FixtureRequest) -> Iterator[None]:
+def template_model_failures(request: pytest.FixtureRequest) -> Iterator[list[str]]:
+    """Every test: fail when a template got a model. Yields the failures found so far (the
+    guard's own test reads and clears them)."""
+    failures: list[str] = []
     if "app" not in request.fixturenames:
-        yield
+        yield failures
         return
     app = request.getfixturevalue("app")
-    failures: list[str] = []
 
     def check(sender, template, context, **extra) -> None:
         found = models_in_context(context)
@@ -94,7 +96,7 @@ def _templates_receive_no_models(request: pytest.FixtureRequest) -> Iterator[Non
 
     template_rendered.connect(check, app)
     try:
-        yield
+        yield failures
     finally:
         template_rendered.disconnect(check, app)
     assert not failures, (
