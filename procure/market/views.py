@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from procure.accounts.models import Organisation
 from procure.concurrency import StaleEdit
 from procure.experiments.models import Experiment
-from procure.experiments.services import experiment_header, get_experiment_or_404
+from procure.experiments.services import experiment_header, load_experiment
 from procure.extensions import db
 from procure.market import bp, exports
 from procure.market.forms import HOSTING_LABELS, KIND_LABELS, STATUS_LABELS, AcceptForm, OptionForm
@@ -52,14 +52,6 @@ OPTION_LABELS = {
     "status": "Status",
     "exclusion_reason": "Reason for excluding it",
 }
-
-
-def load_experiment(slug: str) -> Experiment:
-    """The experiment, or 404; 403 (404 for the anonymous) when the person may not read it."""
-    experiment = get_experiment_or_404(slug)
-    if not can(current_user, "experiment.view", experiment):
-        abort(403 if current_user.is_authenticated else 404)
-    return experiment
 
 
 def page_redactor(experiment: Experiment) -> Redactor:

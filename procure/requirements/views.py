@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from procure.concurrency import StaleEdit
 from procure.experiments.models import Experiment
-from procure.experiments.services import experiment_header, get_experiment_or_404
+from procure.experiments.services import experiment_header, load_experiment
 from procure.extensions import db
 from procure.paging import page_number, paginate, with_items
 from procure.permissions import audience_for, can, is_admin, participation_of
@@ -56,14 +56,6 @@ from procure.requirements.services import (
 )
 from procure.sensitivity import Redactor, Sensitivity
 from procure.templating import Ref
-
-
-def load_experiment(slug: str) -> Experiment:
-    """The experiment of the URL: 404 if missing, 403 (404 when signed out) if not visible."""
-    experiment = get_experiment_or_404(slug)
-    if not can(current_user, "experiment.view", experiment):
-        abort(403 if current_user.is_authenticated else 404)
-    return experiment
 
 
 def load_requirement(experiment: Experiment, number: int, redactor: Redactor) -> Requirement:

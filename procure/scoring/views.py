@@ -6,7 +6,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 
 from procure.concurrency import StaleEdit
-from procure.experiments.services import experiment_header, get_experiment_or_404
+from procure.experiments.services import experiment_header, get_experiment_or_404, load_experiment
 from procure.paging import page_number, paginate
 from procure.permissions import audience_for, can, is_admin, is_procurement_lead
 from procure.scoring import bp
@@ -55,10 +55,7 @@ MODERATION_LABELS = {
 
 
 def _viewable(slug: str):
-    experiment = get_experiment_or_404(slug)
-    if not can(current_user, "experiment.view", experiment):
-        abort(403 if current_user.is_authenticated else 404)
-    return experiment
+    return load_experiment(slug)
 
 
 @bp.route("/experiments/<slug>/scoring")
