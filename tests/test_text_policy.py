@@ -210,3 +210,21 @@ def test_an_import_refuses_spans_in_plain_columns(app_ctx):
     preview = preview_import("options", exp, "options.csv", csv)
     assert not preview.ok
     assert any("cannot use [[members" in str(p) for p in preview.problems)
+
+
+def test_the_command_line_refuses_spans_in_a_person_s_name(runner):
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "ada@example.gov.uk",
+            "--name",
+            "Ada [[members: ZQX7KMEM0008]]",
+            "--password",
+            "a sensible passphrase",
+        ]
+    )
+    assert result.exit_code != 0
+    assert "Name cannot use [[members: …]] or [[participants: …]]" in result.output
+    assert db.session.scalar(sa.select(User).where(User.email == "ada@example.gov.uk")) is None

@@ -14,6 +14,7 @@ from procure import audit
 from procure.accounts.models import Organisation, User
 from procure.db import utcnow
 from procure.extensions import db
+from procure.text_policy import policy, span_problem
 
 # zxcvbn scores 0–4 against dictionaries of common passwords, names and patterns.
 MIN_PASSWORD_SCORE = 3
@@ -92,7 +93,15 @@ def check_password_rules(password: str, user_inputs: list[str] | None = None) ->
         )
 
 
+def _refuse_spans(column: str, value: str, label: str) -> None:
+    """Names are plain text (procure/text_policy.py): the command line refuses spans too."""
+    problem = span_problem(value, policy(column).accepts_spans, label)
+    if problem:
+        raise AccountError(problem)
+
+
 def create_organisation(*, name: str, slug: str, kind: str, is_member: bool) -> Organisation:
+    _refuse_spans("organisations.name", name, "Name")
     if db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug)):
         raise AccountError(f"An organisation with the short name “{slug}” already exists")
     if db.session.scalar(sa.select(Organisation).where(Organisation.name == name)):
@@ -113,6 +122,7 @@ def create_user(
     organisation: Organisation | None = None,
     check_rules: bool = True,
 ) -> User:
+    _refuse_spans("users.name", name, "Name")
     email = email.strip().lower()
     if find_user_by_email(email) is not None:
         raise AccountError(f"A user with the email address {email} already exists")
