@@ -61,12 +61,13 @@ def _init_templates(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from procure import models  # noqa: F401 - every model registered before the mapper is used
-    from procure.extensions import csrf, db, limiter, login_manager, migrate
+    from procure.extensions import csrf, db, limiter, login_manager, mail, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    mail.init_app(app)
 
     # Templates get a small read model of the reader (``viewer``), not the User itself.
     login_manager.init_app(app, add_context_processor=False)
@@ -80,7 +81,12 @@ def _init_extensions(app: Flask) -> None:
         from procure.accounts.models import User
 
         user = db.session.get(User, int(user_id))
-        return user if user is not None and user.is_active else None
+        if user is None or not user.is_active:
+            return None
+        # A password change or "sign out everywhere" ends every session begun before it.
+        if session.get("gen", 0) != user.session_generation:
+            return None
+        return user
 
     csp = {
         "default-src": "'self'",
@@ -140,7 +146,15 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(experiments_bp)
     # Feature blueprints register themselves here as their issues land.
-    for module_name in ("market", "scoring", "requirements", "workshops", "reports", "governance"):
+    for module_name in (
+        "market",
+        "scoring",
+        "requirements",
+        "workshops",
+        "reports",
+        "governance",
+        "mail",
+    ):
         module = __import__(f"procure.{module_name}", fromlist=["bp"])
         bp = getattr(module, "bp", None)
         if bp is not None:

@@ -52,6 +52,14 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
     database_url = normalise_database_url(os.environ.get("DATABASE_URL", default_db))
     redis_url = os.environ.get("REDIS_URL") or None
 
+    public_url = os.environ.get("PUBLIC_URL", "").strip().rstrip("/")
+    if not public_url:
+        if production and "PUBLIC_URL" not in overrides:
+            raise ConfigError(
+                "PUBLIC_URL must be set when PROCURE_ENV=production (links in emails)."
+            )
+        public_url = "http://127.0.0.1:5000"
+
     config: dict[str, Any] = {
         "PROCURE_ENV": env,
         "SECRET_KEY": secret_key,
@@ -76,6 +84,22 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "REPORTS_DIR": os.environ.get("REPORTS_DIR", str(Path(instance_path) / "reports")),
         "STATIC_BUILD_DIR": str(PROJECT_ROOT / "procure" / "static" / "dist"),
         "DEMO_PASSWORD": "procure-demo",
+        # Email (procure/mail): SMTP when MAIL_SERVER is set, GOV.UK Notify when
+        # NOTIFY_API_KEY is set, otherwise every message is held in the outbox.
+        "PUBLIC_URL": public_url,
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _flag("MAIL_USE_TLS", False),
+        "MAIL_USE_SSL": _flag("MAIL_USE_SSL", False),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Procure <procure@localhost>"),
+        "MAIL_TIMEOUT": int(os.environ.get("MAIL_TIMEOUT", "20")),
+        "NOTIFY_API_KEY": os.environ.get("NOTIFY_API_KEY") or None,
+        "NOTIFY_TEMPLATE_ID": os.environ.get("NOTIFY_TEMPLATE_ID") or None,
+        "INVITATION_DAYS": int(os.environ.get("INVITATION_DAYS", "7")),
+        "RESET_RATE_LIMIT": os.environ.get("RESET_RATE_LIMIT", "5 per 15 minutes"),
+        "RESET_RESPONSE_FLOOR": float(os.environ.get("RESET_RESPONSE_FLOOR", "0.4")),
     }
     config.update(overrides)
     return config

@@ -1,9 +1,10 @@
 """Imports every model so that Alembic and ``db.create_all`` see the whole schema."""
 
-from procure.accounts.models import Organisation, User
+from procure.accounts.models import Invitation, Organisation, PasswordReset, User
 from procure.audit import AuditEvent
 from procure.experiments.models import Experiment, Participation, StageTransition
 from procure.governance.models import ShareLink
+from procure.mail.models import OutboxMessage
 from procure.market.models import LandscapeEntry, Option
 from procure.reports.models import ReportExport
 from procure.requirements.models import Endorsement, Requirement, SpecificationVersion
@@ -26,12 +27,15 @@ __all__ = [
     "Declaration",
     "Endorsement",
     "Experiment",
+    "Invitation",
     "LandscapeEntry",
     "ModeratedScore",
     "NoteSection",
     "Option",
     "Organisation",
+    "OutboxMessage",
     "Participation",
+    "PasswordReset",
     "ReportExport",
     "Requirement",
     "Score",

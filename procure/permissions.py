@@ -101,10 +101,40 @@ def can_edit_own_org_row(user: Any, obj: Any) -> bool:
     return is_procurement_lead(user, obj.experiment, obj.organisation_id)
 
 
+def is_organisation_lead(user: Any) -> bool:
+    """Is ``user`` the procurement lead of their organisation in any experiment?"""
+    from procure.experiments.models import Participation
+
+    if not _is_user(user) or user.organisation_id is None:
+        return False
+    return (
+        db.session.scalar(
+            sa.select(Participation.id)
+            .where(
+                Participation.organisation_id == user.organisation_id,
+                Participation.procurement_lead_id == user.id,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def can_invite(user: Any, organisation: Any = None) -> bool:
+    """Admins invite to any organisation; a lead invites to their own (never as admin)."""
+    if is_admin(user):
+        return True
+    if not is_organisation_lead(user):
+        return False
+    return organisation is None or organisation.id == user.organisation_id
+
+
 RULES: dict[str, Callable[[Any, Any], bool]] = {
     "admin.access": lambda user, _obj: is_admin(user),
     "organisation.manage": lambda user, _obj: is_admin(user),
     "user.manage": lambda user, _obj: is_admin(user),
+    "invitation.manage": can_invite,
+    "outbox.view": lambda user, _obj: is_admin(user),
     "experiment.create": lambda user, _obj: is_admin(user),
     "experiment.view": can_view_experiment,
     "experiment.edit": can_edit_experiment,

@@ -170,6 +170,20 @@ NOT_TYPED_TEXT: dict[str, str] = {
     "audit_events.request_id": "a request id written by the app",
     "audit_events.summary": "written by the app; read by convenor staff only",
     "audit_events.changes": "the app's record of an edit; read by convenor staff only",
+    "outbox_messages.kind": "a message kind from procure.mail.messages.MESSAGE_KINDS",
+    "outbox_messages.to_address": "an email address, shown only to convenor staff",
+    "outbox_messages.subject": "the app's copy of a message, built from read models at the recipient's audience (the canary reads it)",
+    "outbox_messages.text_body": "the app's copy of a message, built from read models at the recipient's audience (the canary reads it)",
+    "outbox_messages.html_body": "the app's copy of a message, built from read models at the recipient's audience (the canary reads it)",
+    "outbox_messages.audience": "an audience written by the app",
+    "outbox_messages.state": "a sending state, held by a check constraint",
+    "outbox_messages.last_error": "the transport's own message about a failed send; convenor staff only",
+    "invitations.email": "an email address, checked as one; shown to the inviter only",
+    "invitations.site_role": "one of the site roles, held by a check constraint",
+    "invitations.token_hash": "the hash of an invitation's token, never shown",
+    "invitations.state": "one of the invitation states, held by a check constraint",
+    "invitations.next_path": "a path inside Procure written by the app",
+    "password_resets.token_hash": "the hash of a reset link's token, never shown",
 }
 
 

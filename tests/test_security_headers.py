@@ -43,9 +43,18 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
         create_app()
 
 
+def test_production_refuses_to_start_without_a_public_url(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.delenv("PUBLIC_URL", raising=False)
+    monkeypatch.setenv("PROCURE_ENV", "production")
+    with pytest.raises(ConfigError, match="PUBLIC_URL"):
+        create_app()
+
+
 def test_production_sets_secure_cookies_and_hsts(monkeypatch, tmp_path):
     monkeypatch.setenv("PROCURE_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("PUBLIC_URL", "https://procure.example")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'p.db'}")
     app: Flask = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True
@@ -83,6 +92,7 @@ def test_unexpected_errors_show_no_stack_trace(tmp_path):
 def test_demo_load_is_refused_in_production(monkeypatch, tmp_path):
     monkeypatch.setenv("PROCURE_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("PUBLIC_URL", "https://procure.example")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'p.db'}")
     app = create_app()
     result = app.test_cli_runner().invoke(args=["demo", "load"])

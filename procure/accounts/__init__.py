@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("accounts", __name__)
 
-from procure.accounts import views  # noqa: E402, F401 - routes register on import
+from procure.accounts import self_service, views  # noqa: E402, F401 - routes register on import

@@ -8,7 +8,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import Email, InputRequired, Length, Regexp
+from wtforms.validators import Email, EqualTo, InputRequired, Length, Regexp
 
 from procure.accounts.models import ORGANISATION_KINDS, SITE_ROLES
 from procure.forms import ProcureForm, no_control_characters, strip_filter
@@ -110,3 +110,89 @@ class UserForm(ProcureForm):
         ],
     )
     submit = SubmitField("Add user", widget=GovSubmitInput())
+
+
+def _new_password(label: str = "New password") -> PasswordField:
+    return PasswordField(
+        label,
+        widget=GovPasswordInput(),
+        description="At least 12 characters. A few unrelated words make a strong password.",
+        validators=[
+            InputRequired("Enter a new password"),
+            Length(min=12, max=200, message="Password must be between 12 and 200 characters"),
+        ],
+    )
+
+
+def _confirm() -> PasswordField:
+    return PasswordField(
+        "Confirm the password",
+        widget=GovPasswordInput(),
+        validators=[
+            InputRequired("Enter the password again"),
+            EqualTo("password", message="The passwords do not match"),
+        ],
+    )
+
+
+class ForgotPasswordForm(ProcureForm):
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        filters=[strip_filter],
+        validators=[
+            InputRequired("Enter your email address"),
+            Length(max=254),
+            Email("Enter an email address in the correct format, like name@example.gov.uk"),
+        ],
+    )
+    submit = SubmitField("Send me a link", widget=GovSubmitInput())
+
+
+class NewPasswordForm(ProcureForm):
+    password = _new_password()
+    confirm = _confirm()
+    submit = SubmitField("Set password", widget=GovSubmitInput())
+
+
+class AcceptInvitationForm(ProcureForm):
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        filters=[strip_filter],
+        validators=[InputRequired("Enter your name"), Length(max=200), no_control_characters],
+    )
+    password = _new_password("Password")
+    confirm = _confirm()
+    submit = SubmitField("Create account", widget=GovSubmitInput())
+
+
+class ChangePasswordForm(ProcureForm):
+    current = PasswordField(
+        "Current password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter your current password"), Length(max=200)],
+    )
+    password = _new_password()
+    confirm = _confirm()
+    submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+class InvitationForm(ProcureForm):
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        filters=[strip_filter],
+        validators=[
+            InputRequired("Enter an email address"),
+            Length(max=254),
+            Email("Enter an email address in the correct format, like name@example.gov.uk"),
+        ],
+    )
+    organisation_id = SelectField("Organisation", widget=GovSelect(), coerce=int)
+    site_role = SelectField("Site role", widget=GovSelect())
+    submit = SubmitField("Send invitation", widget=GovSubmitInput())
+
+
+class ButtonForm(ProcureForm):
+    """A form that is only a button (resend, withdraw, sign out everywhere)."""

@@ -9,7 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from procure.db import TimestampMixin, VersionedMixin
+from procure.db import TimestampMixin, VersionedMixin, utcnow
 from procure.extensions import db
 
 ORGANISATION_KINDS = ("borough", "gla", "convenor", "partner")
@@ -46,6 +46,9 @@ class User(UserMixin, TimestampMixin, VersionedMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
+    # Bumped when the password changes or the person signs out everywhere; a session
+    # carrying an older generation is no longer signed in (see the user loader).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
 
@@ -67,3 +70,50 @@ class User(UserMixin, TimestampMixin, VersionedMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+INVITATION_STATES = ("pending", "accepted", "withdrawn")
+
+
+class PasswordReset(db.Model):
+    """A password-reset link: only the token's hash is kept; single-use, short-lived."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class Invitation(TimestampMixin, VersionedMixin, db.Model):
+    """An invitation to join an organisation with a site role, sent by email."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
+    site_role: Mapped[str] = mapped_column(sa.String(20), default="member")
+    invited_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    expires_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(sa.String(20), default="pending")
+    accepted_user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    next_path: Mapped[str] = mapped_column(sa.String(300), default="/", server_default="/")
+
+    organisation: Mapped[Organisation] = relationship()
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
+
+    __table_args__ = (
+        sa.CheckConstraint(f"state IN {INVITATION_STATES!r}", name="state"),
+        sa.CheckConstraint(f"site_role IN {SITE_ROLES!r}", name="site_role"),
+    )

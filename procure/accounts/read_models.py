@@ -55,3 +55,55 @@ def organisation_row(org: Any) -> OrganisationRow:
 def user_row(user: Any) -> UserRow:
     org = user.organisation
     return UserRow(user.id, user.name, user.email, org.name if org else "", user.site_role)
+
+
+@dataclass(frozen=True)
+class InvitationRow:
+    """An invitation in the list (admins, or a lead for their own organisation)."""
+
+    id: int
+    email: str
+    organisation: str
+    site_role: str
+    state: str
+    expires_on: str
+    sent_on: str
+    can_act: bool
+
+
+def invitation_row(invitation: Any, now: Any) -> InvitationRow:
+    state = invitation.state
+    if state == "pending" and invitation.expires_at <= now:
+        state = "expired"
+    return InvitationRow(
+        id=invitation.id,
+        email=invitation.email,
+        organisation=invitation.organisation.name,
+        site_role=invitation.site_role,
+        state=state,
+        expires_on=f"{invitation.expires_at:%-d %B %Y}",
+        sent_on=f"{invitation.updated_at:%-d %B %Y}",
+        can_act=invitation.state == "pending",
+    )
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    """The signed-in person's own account page."""
+
+    name: str
+    email: str
+    organisation: str
+    site_role: str
+    sign_in_method: str
+
+
+def account_summary(user: Any) -> AccountSummary:
+    org = user.organisation
+    return AccountSummary(
+        name=user.name,
+        email=user.email,
+        organisation=org.name if org else "",
+        site_role=user.site_role,
+        sign_in_method="Email address and password",
+    )

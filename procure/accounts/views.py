@@ -23,7 +23,7 @@ from procure.extensions import db, limiter
 from procure.permissions import can
 
 
-def _safe_next(target: str | None) -> str | None:
+def safe_next(target: str | None) -> str | None:
     """Only same-site relative paths, so a crafted link cannot send someone elsewhere."""
     if not target:
         return None
@@ -31,6 +31,14 @@ def _safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+def start_session(user) -> None:
+    """A fresh session for ``user``, carrying their session generation (see the user loader)."""
+    session.clear()
+    login_user(user)
+    session.permanent = True
+    session["gen"] = user.session_generation
 
 
 def _login_limit() -> str:
@@ -52,11 +60,9 @@ def login():
                 "few minutes after repeated attempts"
             )
         else:
-            session.clear()
-            login_user(user)
-            session.permanent = True
+            start_session(user)
             flash(f"Signed in as {user.name}", "success")
-            return redirect(_safe_next(request.args.get("next")) or url_for("experiments.index"))
+            return redirect(safe_next(request.args.get("next")) or url_for("experiments.index"))
     return render_template("accounts/login.html", form=form)
 
 

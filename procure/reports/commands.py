@@ -82,7 +82,7 @@ def _count_types(items: list[dict]) -> dict[str, int]:
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty")
 @with_appcontext
 def worker_command(burst: bool) -> None:
-    """Run an RQ worker for report jobs (needs REDIS_URL)."""
+    """Run an RQ worker for report and mail jobs (needs REDIS_URL)."""
     url = current_app.config.get("REDIS_URL")
     if not url:
         raise click.ClickException(
@@ -92,10 +92,14 @@ def worker_command(burst: bool) -> None:
     from redis import Redis
     from rq import Worker
 
+    from procure.mail.jobs import QUEUE_NAME as MAIL_QUEUE
     from procure.reports.jobs import QUEUE_NAME
 
-    click.echo(f"Report worker listening on queue {QUEUE_NAME!r}")
-    Worker([QUEUE_NAME], connection=Redis.from_url(url)).work(burst=burst)
+    click.echo(f"Worker listening on queues {QUEUE_NAME!r} and {MAIL_QUEUE!r}")
+    # The scheduler runs the outbox's delayed retries.
+    Worker([QUEUE_NAME, MAIL_QUEUE], connection=Redis.from_url(url)).work(
+        burst=burst, with_scheduler=True
+    )
 
 
 @demo_cli.command("canary")

@@ -163,10 +163,11 @@ def test_worker_burst_on_an_empty_queue(runner, app, monkeypatch):
 
     url = "redis://127.0.0.1:6379/15"
     Queue("reports", connection=Redis.from_url(url)).empty()
+    Queue("mail", connection=Redis.from_url(url)).empty()
     monkeypatch.setitem(app.config, "REDIS_URL", url)
     result = runner.invoke(args=["worker", "--burst"])
     assert result.exit_code == 0, result.output
-    assert "Report worker listening on queue 'reports'" in result.output
+    assert "Worker listening on queues 'reports' and 'mail'" in result.output
 
 
 def test_canary_refuses_an_existing_slug_and_production(runner, app, experiment, monkeypatch):
