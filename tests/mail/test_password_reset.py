@@ -24,7 +24,7 @@ SAME_PAGE = "Check your email"
 
 @pytest.fixture
 def lead():
-    user = UserFactory(email="lead@camden.example.gov.uk", name="Camden Lead")
+    user = UserFactory(email="lead@camden.demo.test", name="Camden Lead")
     user.set_password(OLD)
     db.session.flush()
     return user
@@ -42,7 +42,7 @@ def _link_from_export(runner) -> str:
 def test_a_lead_resets_a_forgotten_password_from_the_outbox(client, runner, lead, quick_reset):
     page = client.get("/login").get_data(as_text=True)
     assert 'href="/forgot-password"' in page
-    sent = post_form(client, "/forgot-password", {"email": "Lead@Camden.example.gov.uk"})
+    sent = post_form(client, "/forgot-password", {"email": "Lead@Camden.demo.test"})
     assert sent.status_code == 200 and SAME_PAGE in sent.get_data(as_text=True)
     path = _link_from_export(runner)
     token = path.rsplit("/", 1)[1]
