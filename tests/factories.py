@@ -9,6 +9,7 @@ import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from procure import models as m
+from procure.db import utcnow
 from procure.sensitivity import Sensitivity
 
 _FACTORIES: list[type[SQLAlchemyModelFactory]] = []
@@ -289,3 +290,15 @@ class AuditEventFactory(Base):
 
     action = "test.event"
     summary = "A test event"
+
+
+class InvitationFactory(Base):
+    class Meta:
+        model = m.Invitation
+
+    email = factory.Sequence(lambda n: f"invitee{n}@example.gov.uk")
+    organisation = factory.SubFactory(OrganisationFactory)
+    site_role = "member"
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
+    expires_at = factory.LazyFunction(lambda: utcnow() + timedelta(days=7))
+    state = "pending"

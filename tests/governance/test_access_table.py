@@ -35,6 +35,7 @@ from tests.factories import (
     DeclarationFactory,
     EndorsementFactory,
     ExperimentFactory,
+    InvitationFactory,
     LandscapeEntryFactory,
     NoteSectionFactory,
     OptionFactory,
@@ -120,6 +121,7 @@ def both(endpoint: str, path: str, allowed: set[str]) -> list[Row]:
 
 
 ADMIN = {AD}
+LEADS = {PL, OL, AD}  # who may invite: admins, and procurement leads for their own organisation
 E = "/experiments/{slug}"
 
 SITE_ROWS = [
@@ -128,6 +130,21 @@ SITE_ROWS = [
     *[Row(r.endpoint, r.method, r.path, r.expect, "site") for r in both("accounts.organisations", "/admin/organisations", ADMIN)],
     *[Row(r.endpoint, r.method, r.path, r.expect, "site") for r in both("accounts.users", "/admin/users", ADMIN)],
     Row("experiments.accessibility", "GET", "/accessibility", everyone(200), "site"),
+    # Forgotten passwords, invitations and the Account page (issue 14)
+    Row("accounts.forgot_password", "GET", "/forgot-password", everyone(200), "site"),
+    Row("accounts.forgot_password", "POST", "/forgot-password", everyone(OK), "site"),
+    Row("accounts.reset_link", "GET", "/reset-password/not-a-real-token", everyone(404), "site"),
+    Row("accounts.reset_password", "GET", "/reset-password", everyone(404), "site"),
+    Row("accounts.reset_password", "POST", "/reset-password", everyone(404), "site"),
+    Row("accounts.invitation_link", "GET", "/invitation/not-a-real-token", everyone(404), "site"),
+    Row("accounts.accept_invitation", "GET", "/invitation", everyone(404), "site"),
+    Row("accounts.accept_invitation", "POST", "/invitation", everyone(404), "site"),
+    *[Row(r.endpoint, r.method, r.path, r.expect, "site") for r in both("accounts.account", "/account", set(SIGNED_IN))],
+    *[Row(r.endpoint, r.method, r.path, r.expect, "site") for r in both("accounts.invitations", "/invitations", LEADS)],
+    Row("accounts.resend_invitation", "POST", "/invitations/{invitation_a}/resend", posted({PL, AD}), "site"),
+    Row("accounts.resend_invitation", "POST", "/invitations/{invitation_b}/resend", posted({OL, AD}), "site"),
+    Row("accounts.resend_invitation", "POST", "/invitations/987654321/resend", signed_in(LEADS, ok=404), "site"),
+    Row("mail.outbox", "GET", "/admin/outbox", signed_in(ADMIN), "site"),
     Row("experiments.index", "GET", "/", everyone(200), "site"),
     *[Row(r.endpoint, r.method, r.path, r.expect, "site") for r in both("experiments.create", "/experiments/new", ADMIN)],
     Row("governance.audit_trail", "GET", "/admin/audit", signed_in(ADMIN), "site"),
@@ -280,9 +297,14 @@ DESTRUCTIVE_ROWS = [
     Row("scoring.remove_criterion", "POST", E + "/scoring/criteria/{spare_criterion}/delete", posted(ADMIN)),
     Row("workshops.remove", "POST", E + "/workshops/{workshop}/notes/{spare_note}/remove", posted(EDITORS)),
     Row("workshops.delete", "POST", E + "/workshops/{spare_workshop}/delete", posted(EDITORS)),
+    Row("accounts.withdraw_invitation", "POST", "/invitations/{invitation_a}/withdraw", posted({PL, AD}), "site"),
+    Row("accounts.withdraw_invitation", "POST", "/invitations/{invitation_b}/withdraw", posted({OL, AD}), "site"),
 ]  # fmt: skip
 
-LAST_ROWS = [Row("accounts.logout", "POST", "/logout", everyone(OK), "site")]
+LAST_ROWS = [
+    Row("accounts.sign_out_everywhere_view", "POST", "/account/sign-out-everywhere", posted(set(SIGNED_IN)), "site"),
+    Row("accounts.logout", "POST", "/logout", everyone(OK), "site"),
+]  # fmt: skip
 
 ALL_ROWS = SITE_ROWS + EXPERIMENT_ROWS + DESTRUCTIVE_ROWS + LAST_ROWS
 
@@ -421,6 +443,10 @@ def build_world(app, db_session) -> World:
             "draft": _experiment("draft", orgs, people, reports_dir, 2),
         }
     AuditEventFactory(object_type="Option", object_id=ids["published"]["option"])
+    for key in ("a", "b"):
+        invitation = InvitationFactory(organisation=orgs[key], invited_by=people[AD])
+        for kind_ids in ids.values():
+            kind_ids[f"invitation_{key}"] = invitation.id
     db_session.flush()
     return World(people, ids)
 
