@@ -10,19 +10,22 @@ schedules them (the worker runs with its scheduler); the in-app worker uses a ti
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 from datetime import timedelta
 
 from flask import Flask, current_app
+from redis import Redis
+from rq import Queue
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from procure import create_app
 from procure.db import utcnow
 from procure.extensions import db
 from procure.mail.delivery import deliver
 from procure.mail.models import OutboxMessage
-from procure.reports.jobs import _job_app
 
 log = logging.getLogger(__name__)
 
@@ -83,10 +86,18 @@ def enqueue(message_id: int) -> None:
 
 
 def rq_queue(app: Flask):
-    from redis import Redis
-    from rq import Queue
-
     return Queue(QUEUE_NAME, connection=Redis.from_url(app.config["REDIS_URL"]))
+
+
+_JOB_APPS: dict[str | None, Flask] = {}
+
+
+def _job_app() -> Flask:
+    """The RQ job's own app, configured from the environment (one per database URL)."""
+    key = os.environ.get("DATABASE_URL")
+    if key not in _JOB_APPS:
+        _JOB_APPS[key] = create_app()
+    return _JOB_APPS[key]
 
 
 def run_mail_job(message_id: int) -> str:

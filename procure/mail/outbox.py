@@ -12,11 +12,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from procure.db import utcnow
-from procure.experiments.models import Experiment
 from procure.extensions import db
 from procure.mail import jobs, transports
 from procure.mail.messages import MESSAGE_KINDS, RenderedMessage
 from procure.mail.models import OutboxMessage
+
+# The experiments table, named here without importing that feature (which imports accounts,
+# which sends mail through this module): messages only need an experiment's slug.
+_experiments = sa.table("experiments", sa.column("id"), sa.column("slug"))
 
 
 def queue_message(
@@ -50,11 +53,11 @@ def queue_message(
 
 
 def list_messages(*, experiment_slug: str | None = None, limit: int | None = None):
-    query = sa.select(OutboxMessage, Experiment.slug).outerjoin(
-        Experiment, Experiment.id == OutboxMessage.experiment_id
+    query = sa.select(OutboxMessage, _experiments.c.slug).outerjoin(
+        _experiments, _experiments.c.id == OutboxMessage.experiment_id
     )
     if experiment_slug is not None:
-        query = query.where(Experiment.slug == experiment_slug)
+        query = query.where(_experiments.c.slug == experiment_slug)
     if limit is not None:
         query = query.order_by(OutboxMessage.id.desc()).limit(limit)
         return list(reversed(db.session.execute(query).all()))
