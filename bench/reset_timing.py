@@ -40,7 +40,7 @@ def main() -> None:
         )
         with app.app_context():
             upgrade()
-            create_user(email=KNOWN, name="Bench Lead", password="violet kettle harbour lantern")
+            create_user(email=KNOWN, name="Bench Lead", password="violet kettle harbour lantern")  # noqa: S106 - a bench account
             db.session.commit()
         client = app.test_client()
         for email in (KNOWN, UNKNOWN):  # warm-up: templates compiled, connections open
@@ -57,7 +57,7 @@ def main() -> None:
         print(f"{'address':<12} {'median':>8} {'p95':>8} {'min':>8} {'max':>8}")
         for label, email in (("known", KNOWN), ("unknown", UNKNOWN)):
             values = sorted(times[email])
-            p95 = values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
+            p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
             print(
                 f"{label:<12} {statistics.median(values):8.3f} {p95:8.3f} "
                 f"{values[0]:8.3f} {values[-1]:8.3f}"
