@@ -13,7 +13,7 @@ from alembic.script import ScriptDirectory
 from flask import Flask
 from flask_migrate import check, downgrade, upgrade
 
-from procure import create_app
+from procure.app import create_app
 from procure.extensions import db, migrate
 from tests.helpers import scratch_postgres_database
 
