@@ -1,5 +1,5 @@
 """WSGI entry point: ``gunicorn wsgi:app`` in production, ``flask --app wsgi`` for commands."""
 
-from procure import create_app
+from procure.app import create_app
 
 app = create_app()

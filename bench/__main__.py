@@ -92,7 +92,7 @@ def main() -> int:
 
 def _pages(args, env):
     from bench.pages import time_pages
-    from procure import create_app
+    from procure.app import create_app
 
     app = create_app(
         {
@@ -134,7 +134,7 @@ def _pages(args, env):
 def _load(args, env, tmpdir: Path):
     from bench import load, server
     from bench.pages import PASSWORD_ADMIN, ensure_admin, main_pages
-    from procure import create_app
+    from procure.app import create_app
     from procure.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"], "SECRET_KEY": "x"})

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from flask_migrate import upgrade
 
-from procure import create_app
 from procure.accounts.services import create_user
+from procure.app import create_app
 from procure.extensions import db
 
 KNOWN = "lead@camden.bench.test"

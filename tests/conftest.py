@@ -19,7 +19,7 @@ from flask_login.utils import _create_identifier
 from flask_migrate import upgrade
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from procure import create_app
+from procure.app import create_app
 from procure.extensions import db, limiter
 from scripts import system_packages
 from tests import factories

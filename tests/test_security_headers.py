@@ -3,7 +3,7 @@
 import pytest
 from flask import Flask
 
-from procure import create_app
+from procure.app import create_app
 from procure.config import ConfigError
 
 

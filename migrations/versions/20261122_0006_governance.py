@@ -1,7 +1,7 @@
 """Governance: share links to one file for a named audience
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0001
 Create Date: 2026-11-22 00:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0005"
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("mail", __name__)
-
-from procure.mail import views  # noqa: E402, F401 - routes register on import

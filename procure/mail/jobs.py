@@ -21,7 +21,6 @@ from rq import Queue
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from procure import create_app
 from procure.db import utcnow
 from procure.extensions import db
 from procure.mail.delivery import deliver
@@ -94,6 +93,8 @@ _JOB_APPS: dict[str | None, Flask] = {}
 
 def _job_app() -> Flask:
     """The RQ job's own app, configured from the environment (one per database URL)."""
+    from procure.app import create_app  # the top of the import graph, as in reports.jobs
+
     key = os.environ.get("DATABASE_URL")
     if key not in _JOB_APPS:
         _JOB_APPS[key] = create_app()

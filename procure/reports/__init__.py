@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("reports", __name__)
-
-from procure.reports import views  # noqa: E402, F401 - routes register on import

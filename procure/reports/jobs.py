@@ -82,7 +82,7 @@ _JOB_APPS: dict[str | None, Flask] = {}
 
 
 def _job_app() -> Flask:
-    from procure import create_app
+    from procure.app import create_app
 
     key = os.environ.get("DATABASE_URL")
     if key not in _JOB_APPS:

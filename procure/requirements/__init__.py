@@ -16,7 +16,5 @@ class ReferenceConverter(BaseConverter):
         return f"REQ-{int(value):03d}"
 
 
-# Registered before the routes below, which use it.
+# The routes (registered by the application factory) use it in their URLs.
 bp.record_once(lambda state: state.app.url_map.converters.setdefault("ref", ReferenceConverter))
-
-from procure.requirements import views  # noqa: E402, F401 - routes register on import

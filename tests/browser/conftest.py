@@ -22,7 +22,7 @@ from flask import Flask
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
-from procure import create_app
+from procure.app import create_app
 from procure.extensions import db
 from tests.browser import helpers
 from tests.browser.data import prepare_journeys

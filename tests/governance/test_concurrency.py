@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
-from procure import create_app
+from procure.app import create_app
 from procure.audit import AuditEvent
 from procure.experiments.models import Experiment
 from procure.extensions import db
