@@ -140,7 +140,15 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(experiments_bp)
     # Feature blueprints register themselves here as their issues land.
-    for module_name in ("market", "scoring", "requirements", "workshops", "reports", "governance"):
+    for module_name in (
+        "market",
+        "scoring",
+        "requirements",
+        "workshops",
+        "reports",
+        "governance",
+        "procurement",
+    ):
         module = __import__(f"procure.{module_name}", fromlist=["bp"])
         bp = getattr(module, "bp", None)
         if bp is not None:

@@ -76,6 +76,11 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "REPORTS_DIR": os.environ.get("REPORTS_DIR", str(Path(instance_path) / "reports")),
         "STATIC_BUILD_DIR": str(PROJECT_ROOT / "procure" / "static" / "dist"),
         "DEMO_PASSWORD": "procure-demo",
+        # OCDS release packages: the ocid prefix registered for the publisher, the publisher's
+        # name, and the address the public pages are served from (documents link there).
+        "OCDS_OCID_PREFIX": os.environ.get("OCDS_OCID_PREFIX", "ocds-procure"),
+        "OCDS_PUBLISHER": os.environ.get("OCDS_PUBLISHER", "Procure"),
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
     }
     config.update(overrides)
     return config

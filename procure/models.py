@@ -5,6 +5,7 @@ from procure.audit import AuditEvent
 from procure.experiments.models import Experiment, Participation, StageTransition
 from procure.governance.models import ShareLink
 from procure.market.models import LandscapeEntry, Option
+from procure.procurement.models import NoticeAuthority, NoticeLot, ProcurementNotice
 from procure.reports.models import ReportExport
 from procure.requirements.models import Endorsement, Requirement, SpecificationVersion
 from procure.scoring.models import Criterion, Declaration, ModeratedScore, Score, Scorecard
@@ -29,9 +30,12 @@ __all__ = [
     "LandscapeEntry",
     "ModeratedScore",
     "NoteSection",
+    "NoticeAuthority",
+    "NoticeLot",
     "Option",
     "Organisation",
     "Participation",
+    "ProcurementNotice",
     "ReportExport",
     "Requirement",
     "Score",

@@ -117,6 +117,13 @@ TEXT_FIELDS: dict[str, TextField] = {
     "note_sections.body": _spans(),
     "decisions.text": _spans(),
     "workshop_actions.text": _spans(),
+    # procurement: a notice is a public document; its free text may still hold spans
+    "procurement_notices.title": _spans(None),
+    "procurement_notices.description": _spans(None),
+    "procurement_notices.rationale": _spans(None),
+    "procurement_notices.participation": _spans(None),
+    "notice_lots.title": _spans(None),
+    "notice_lots.description": _spans(None),
     # governance
     "share_links.label": _plain(None, _PAR),  # the convenor's own list of links
 }
@@ -130,6 +137,9 @@ NOT_TYPED_TEXT: dict[str, str] = {
     "experiments.stage": "one of the stages, held by a check constraint",
     "experiments.public_scores": "one of two settings, held by a check constraint",
     "organisations.kind": "one of the organisation kinds, held by a check constraint",
+    "organisations.ppon": "a PPON, checked as P, three letters, four digits and four letters",
+    "organisations.companies_house_number": "a Companies House number, checked for format",
+    "procurement_notices.cpv_codes": "CPV codes, each checked as eight digits and a check digit",
     "users.email": "an email address, checked as one; shown only to convenor staff",
     "users.password_hash": "a password hash, never shown",
     "users.site_role": "one of the site roles, held by a check constraint",
@@ -215,6 +225,8 @@ RECORD_NAMES = {
     "note_sections": "Notes section",
     "decisions": "Decision",
     "workshop_actions": "Action",
+    "procurement_notices": "Notice (UK2 draft)",
+    "notice_lots": "Notice lot",
     "share_links": "Share link",
 }
 

@@ -289,3 +289,23 @@ class AuditEventFactory(Base):
 
     action = "test.event"
     summary = "A test event"
+
+
+class ProcurementNoticeFactory(Base):
+    class Meta:
+        model = m.ProcurementNotice
+
+    experiment = factory.SubFactory(ExperimentFactory)
+    title = factory.Sequence(lambda n: f"Housing systems notice {n}")
+    description = "The boroughs intend to buy a housing management system."
+    rationale = "The experiment tested the market first."
+    participation = "A supplier day and a questionnaire."
+    cpv_codes = factory.LazyFunction(lambda: ["48000000-8"])
+
+
+class NoticeAuthorityFactory(Base):
+    class Meta:
+        model = m.NoticeAuthority
+
+    notice = factory.SubFactory(ProcurementNoticeFactory)
+    organisation = factory.SubFactory(OrganisationFactory)

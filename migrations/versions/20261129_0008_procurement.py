@@ -1,0 +1,128 @@
+"""Procurement: organisation identifiers, supplier organisations, the UK2 notice draft
+
+Revision ID: 0008
+Revises: 0006
+Create Date: 2026-11-29 00:00:00
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+OLD_KINDS = "kind IN ('borough', 'gla', 'convenor', 'partner')"
+NEW_KINDS = "kind IN ('borough', 'gla', 'convenor', 'partner', 'supplier')"
+
+
+def upgrade():
+    with op.batch_alter_table("organisations") as batch:
+        batch.add_column(sa.Column("ppon", sa.String(length=14), nullable=True))
+        batch.add_column(sa.Column("companies_house_number", sa.String(length=8), nullable=True))
+        batch.drop_constraint(op.f("ck_organisations_kind"), type_="check")
+        batch.create_check_constraint("kind", NEW_KINDS)
+
+    op.create_table(
+        "procurement_notices",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("experiment_id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=300), server_default="", nullable=False),
+        sa.Column("description", sa.Text(), server_default="", nullable=False),
+        sa.Column("rationale", sa.Text(), server_default="", nullable=False),
+        sa.Column("participation", sa.Text(), server_default="", nullable=False),
+        sa.Column("cpv_codes", sa.JSON(), nullable=False),
+        sa.Column("value_low", sa.Numeric(precision=14, scale=2), nullable=True),
+        sa.Column("value_high", sa.Numeric(precision=14, scale=2), nullable=True),
+        sa.Column("contract_months", sa.Integer(), nullable=True),
+        sa.Column("engagement_start", sa.Date(), nullable=True),
+        sa.Column("engagement_end", sa.Date(), nullable=True),
+        sa.Column(
+            "convenor_procures", sa.Boolean(), server_default=sa.text("false"), nullable=False
+        ),
+        sa.Column("created_at", sa.DateTime(), server_default=sa.func.now(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), server_default=sa.func.now(), nullable=False),
+        sa.Column("version", sa.Integer(), server_default="1", nullable=False),
+        sa.CheckConstraint(
+            "value_low IS NULL OR value_low >= 0", name=op.f("ck_procurement_notices_value_low")
+        ),
+        sa.CheckConstraint(
+            "value_high IS NULL OR value_low IS NULL OR value_high >= value_low",
+            name=op.f("ck_procurement_notices_value_range"),
+        ),
+        sa.CheckConstraint(
+            "contract_months IS NULL OR contract_months > 0",
+            name=op.f("ck_procurement_notices_contract_months"),
+        ),
+        sa.CheckConstraint(
+            "engagement_end IS NULL OR engagement_start IS NULL"
+            " OR engagement_end >= engagement_start",
+            name=op.f("ck_procurement_notices_engagement_dates"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["experiment_id"],
+            ["experiments.id"],
+            name=op.f("fk_procurement_notices_experiment_id_experiments"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_procurement_notices")),
+        sa.UniqueConstraint("experiment_id", name=op.f("uq_procurement_notices_experiment_id")),
+    )
+    op.create_table(
+        "notice_authorities",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("notice_id", sa.Integer(), nullable=False),
+        sa.Column("organisation_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["notice_id"],
+            ["procurement_notices.id"],
+            name=op.f("fk_notice_authorities_notice_id_procurement_notices"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"],
+            ["organisations.id"],
+            name=op.f("fk_notice_authorities_organisation_id_organisations"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notice_authorities")),
+        sa.UniqueConstraint(
+            "notice_id",
+            "organisation_id",
+            name=op.f("uq_notice_authorities_notice_id_organisation_id"),
+        ),
+    )
+    op.create_index(
+        op.f("ix_notice_authorities_notice_id"), "notice_authorities", ["notice_id"], unique=False
+    )
+    op.create_table(
+        "notice_lots",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("notice_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), server_default="1", nullable=False),
+        sa.Column("title", sa.String(length=200), server_default="", nullable=False),
+        sa.Column("description", sa.Text(), server_default="", nullable=False),
+        sa.ForeignKeyConstraint(
+            ["notice_id"],
+            ["procurement_notices.id"],
+            name=op.f("fk_notice_lots_notice_id_procurement_notices"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notice_lots")),
+    )
+    op.create_index(op.f("ix_notice_lots_notice_id"), "notice_lots", ["notice_id"], unique=False)
+
+
+def downgrade():
+    op.drop_index(op.f("ix_notice_lots_notice_id"), table_name="notice_lots")
+    op.drop_table("notice_lots")
+    op.drop_index(op.f("ix_notice_authorities_notice_id"), table_name="notice_authorities")
+    op.drop_table("notice_authorities")
+    op.drop_table("procurement_notices")
+    # Suppliers become partners: the old kinds have no better home for them.
+    op.execute("UPDATE organisations SET kind = 'partner' WHERE kind = 'supplier'")
+    with op.batch_alter_table("organisations") as batch:
+        batch.drop_constraint(op.f("ck_organisations_kind"), type_="check")
+        batch.create_check_constraint("kind", OLD_KINDS)
+        batch.drop_column("companies_house_number")
+        batch.drop_column("ppon")

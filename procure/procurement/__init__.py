@@ -1,0 +1,7 @@
+"""From experiment to tender: the UK2 notice draft and its OCDS release package."""
+
+from flask import Blueprint
+
+bp = Blueprint("procurement", __name__)
+
+from procure.procurement import views  # noqa: E402, F401 - routes register on import

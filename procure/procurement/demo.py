@@ -1,0 +1,154 @@
+"""Demo and canary content: organisation identifiers, suppliers, and a UK2 notice draft.
+
+Every identifier here is made up: it has the right format and belongs to no one.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from procure.accounts.models import Organisation
+from procure.extensions import db
+from procure.procurement.services import NoticeInput, notice_of, save_notice, set_lots
+from procure.sensitivity import Sensitivity
+
+# slug → (PPON, Companies House number): boroughs have a PPON; companies have both.
+IDENTIFIERS = {
+    "loti": ("PQLT-4417-KWRN", None),
+    "camden": ("PCMD-2031-HBXT", None),
+    "hackney": ("PHKN-5582-RDLW", None),
+    "islington": ("PISL-7740-MZQC", None),
+    "kingston": ("PKNG-1196-TVPE", None),
+    "sutton": ("PSTN-3308-YJGA", None),
+    "waltham-forest": ("PWFR-6624-NCUB", None),
+    "bexley": ("PBXL-8853-FSDK", None),
+    "lewisham": ("PLWM-2275-QEHO", None),
+    "gla": ("PGLA-9012-WTRM", None),
+}
+
+# (slug, name, PPON, Companies House number): suppliers who took part in the engagement.
+SUPPLIERS = [
+    ("tenancy-works-demo", "Tenancy Works Software Ltd (demo)", "PTWS-3141-AVRX", "04567123"),
+    ("homes-cloud-demo", "Homes Cloud Systems Ltd (demo)", "PHCS-2718-LKMB", "SC612345"),
+    ("resident-first-demo", "Resident First Digital Ltd (demo)", None, "11223344"),
+]
+
+AUTHORITIES = ("camden", "hackney", "islington")
+
+DESCRIPTION = """\
+Camden, Hackney and Islington intend to procure a housing management system — rents,
+repairs, tenancies and resident contact — jointly or each alone, using the joint
+requirements specification their housing systems experiment produced.
+
+The boroughs want to hear from suppliers of cloud-hosted products and from suppliers
+who can migrate data from the systems the boroughs run today.
+"""
+
+RATIONALE = """\
+The experiment scanned the market, scored the options for feasibility and desirability,
+and wrote a joint specification. This engagement tests that specification with
+suppliers before any tender notice, and gives every supplier the same information.
+"""
+
+PARTICIPATION = """\
+A supplier day in London, followed by a written questionnaire. Every answer given to
+one supplier is published to all of them on this notice's page.
+"""
+
+LOTS = [
+    (
+        "Boroughs whose contracts end in 2027",
+        "Camden and Hackney, whose contracts end within six months of each other.",
+    ),
+    (
+        "Boroughs whose contracts end in 2028",
+        "Islington, with the option for other London boroughs to join\nat a later call-off.",
+    ),
+]
+
+
+def _identify(organisations: dict[str, Organisation]) -> None:
+    for slug, (ppon, company) in IDENTIFIERS.items():
+        org = organisations.get(slug)
+        if org is not None:
+            org.ppon = org.ppon or ppon
+            org.companies_house_number = org.companies_house_number or company
+
+
+def load(ctx) -> None:
+    """Identifiers for the demo organisations, three suppliers and the notice (idempotent)."""
+    _identify(ctx.organisations)
+    for slug, name, ppon, company in SUPPLIERS:
+        if db.session.scalar(sa.select(Organisation.id).where(Organisation.slug == slug)) is None:
+            db.session.add(
+                Organisation(
+                    slug=slug,
+                    name=name,
+                    kind="supplier",
+                    is_member=False,
+                    ppon=ppon,
+                    companies_house_number=company,
+                )
+            )
+    db.session.flush()
+    if notice_of(ctx.experiment) is not None:
+        return
+    notice = save_notice(
+        ctx.experiment,
+        NoticeInput(
+            title="Housing management systems for three London boroughs",
+            description=DESCRIPTION,
+            rationale=RATIONALE,
+            participation=PARTICIPATION,
+            cpv_codes=["48000000-8", "72260000-5", "70330000-3"],
+            value_low=Decimal("1800000"),
+            value_high=Decimal("4200000"),
+            contract_months=84,
+            engagement_start=date(2027, 1, 11),
+            engagement_end=date(2027, 3, 5),
+            convenor_procures=True,
+            authority_ids=[ctx.organisations[slug].id for slug in AUTHORITIES],
+        ),
+        actor=ctx.admin,
+    )
+    set_lots(notice, LOTS)
+
+
+def canary(ctx) -> None:
+    """A notice whose every text holds tokens, with spans running over several lines."""
+    public, members, participants = (
+        Sensitivity.PUBLIC,
+        Sensitivity.MEMBERS,
+        Sensitivity.PARTICIPANTS,
+    )
+    _identify(ctx.organisations)
+    notice = save_notice(
+        ctx.experiment,
+        NoticeInput(
+            title=f"Canary notice {ctx.token(public)}",
+            description=ctx.text(public),
+            rationale=ctx.text(public),
+            participation=ctx.text(public),
+            cpv_codes=["48000000-8"],
+            value_low=Decimal("1000"),
+            value_high=Decimal("2000"),
+            contract_months=12,
+            convenor_procures=True,
+            authority_ids=[ctx.organisations[slug].id for slug in ("camden", "hackney")],
+        ),
+        actor=ctx.admin,
+    )
+    set_lots(
+        notice,
+        [
+            (
+                f"Canary lot {ctx.token(public)}",
+                f"First line {ctx.token(public)}\n[[members: spread over\nlines "
+                f"{ctx.token(members)}\nand more]]\n[[participants: also\n"
+                f"{ctx.token(participants)}]] last line",
+            )
+        ],
+    )

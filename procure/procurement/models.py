@@ -1,0 +1,98 @@
+"""The preliminary market engagement notice (UK2) draft of an experiment, and its lots.
+
+A notice is a public document once published, so it has no sensitivity of its own; its
+free text still accepts spans, which every page, PDF and OCDS file resolves through the
+Redactor (the OCDS file always at ``public``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from procure.accounts.models import Organisation
+from procure.db import TimestampMixin, VersionedMixin
+from procure.experiments.models import Experiment
+from procure.extensions import db
+
+
+class ProcurementNotice(TimestampMixin, VersionedMixin, db.Model):
+    """The UK2 draft: what the boroughs will buy, roughly what for, and how to take part."""
+
+    __tablename__ = "procurement_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    experiment_id: Mapped[int] = mapped_column(sa.ForeignKey("experiments.id"), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
+    description: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # Why the authorities engage the market first: OCDS ``planning.rationale``.
+    rationale: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # How suppliers take part in the engagement.
+    participation: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    cpv_codes: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    value_low: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
+    value_high: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
+    contract_months: Mapped[int | None]
+    engagement_start: Mapped[date | None]
+    engagement_end: Mapped[date | None]
+    # The convenor runs the procurement for the boroughs (OCDS role procuringEntity).
+    convenor_procures: Mapped[bool] = mapped_column(default=False, server_default=sa.text("false"))
+
+    experiment: Mapped[Experiment] = relationship()
+    authorities: Mapped[list[NoticeAuthority]] = relationship(
+        back_populates="notice", cascade="all, delete-orphan", order_by="NoticeAuthority.id"
+    )
+    lots: Mapped[list[NoticeLot]] = relationship(
+        back_populates="notice", cascade="all, delete-orphan", order_by="NoticeLot.position"
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint("value_low IS NULL OR value_low >= 0", name="value_low"),
+        sa.CheckConstraint(
+            "value_high IS NULL OR value_low IS NULL OR value_high >= value_low", name="value_range"
+        ),
+        sa.CheckConstraint(
+            "contract_months IS NULL OR contract_months > 0", name="contract_months"
+        ),
+        sa.CheckConstraint(
+            "engagement_end IS NULL OR engagement_start IS NULL"
+            " OR engagement_end >= engagement_start",
+            name="engagement_dates",
+        ),
+    )
+
+
+class NoticeAuthority(db.Model):
+    """A contracting authority that will procure under the notice (alone or jointly)."""
+
+    __tablename__ = "notice_authorities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("procurement_notices.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
+
+    notice: Mapped[ProcurementNotice] = relationship(back_populates="authorities")
+    organisation: Mapped[Organisation] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("notice_id", "organisation_id"),)
+
+
+class NoticeLot(db.Model):
+    """A lot the notice suggests, such as a cohort of boroughs from the alignment planner."""
+
+    __tablename__ = "notice_lots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("procurement_notices.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=1, server_default="1")
+    title: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    description: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+
+    notice: Mapped[ProcurementNotice] = relationship(back_populates="lots")
