@@ -404,7 +404,33 @@ def test_pages_hold_nothing_above_the_reader(app, canary, audience):
             "requirements.index",
             "requirements.versions",
             "workshops.index",
+            "procurement.notice",
         }
     ]
     missing = [path for path in nav if path not in visited]
     assert not missing, f"not reached as {audience.slug}: {missing}"
+
+
+# -- OCDS ------------------------------------------------------------------------------
+
+
+def test_ocds_package_holds_public_tokens_only(app, canary, tmp_path):
+    """The OCDS release is built at public: no members or participants token, public ones in."""
+    output = tmp_path / "canary-ocds.json"
+    result = app.test_cli_runner().invoke(
+        args=["export", "ocds", "--experiment", SLUG, "--output", str(output)]
+    )
+    assert result.exit_code == 0, result.output
+    text = output.read_text(encoding="utf-8")
+    leaked = [t for t in canary.above(Audience.PUBLIC) if t in text]
+    assert not leaked, f"OCDS package: tokens above public: {leaked}"
+    found = {m.group(0) for m in TOKEN.finditer(text)}
+    assert found and all(level_of(t) == Audience.PUBLIC for t in found)
+    release = json.loads(text)["releases"][0]
+    # The notice's title, its lot and the buyers' names are all public tokens.
+    assert TOKEN.search(release["tender"]["title"])
+    assert TOKEN.search(release["tender"]["lots"][0]["description"])
+    buyers = [p["name"] for p in release["parties"] if "buyer" in p["roles"]]
+    assert len(buyers) >= 2 and all(
+        n in canary.participant_org_tokens or TOKEN.search(n) for n in buyers
+    )
