@@ -22,6 +22,9 @@ from procure.procurement.services import (
     notice_of,
     save_notice,
 )
+from procure.reports.document import render_report_pdf
+from procure.reports.kinds import build_document
+from procure.sensitivity import Audience
 
 NOTICE_LABELS = {
     "title": "Title",
@@ -126,4 +129,18 @@ def ocds(slug: str):
         dumps(package),
         mimetype="application/json",
         headers={"Content-Disposition": f'attachment; filename="{ocds_filename(experiment)}"'},
+    )
+
+
+@bp.route("/experiments/<slug>/notice/notice.pdf")
+def notice_pdf(slug: str):
+    """The notice as the public will read it, as a tagged and marked PDF."""
+    experiment = load_experiment(slug)
+    if notice_of(experiment) is None:
+        abort(404)
+    document = build_document("notice", experiment, Audience.PUBLIC)
+    return Response(
+        render_report_pdf(document),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},
     )

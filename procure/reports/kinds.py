@@ -22,13 +22,16 @@ from procure.extensions import db
 from procure.reports.document import ReportDocument
 from procure.sensitivity import Audience, Redactor, Sensitivity
 
-KINDS = ("workshop-pack", "scoring", "requirements", "summary")
+KINDS = ("workshop-pack", "scoring", "requirements", "summary", "notice")
 KIND_LABELS = {
     "workshop-pack": "Workshop pack",
     "scoring": "Scoring report",
     "requirements": "Requirements specification",
     "summary": "Experiment summary",
+    "notice": "UK2 notice draft",
 }
+# The feature that builds each kind not composed here (looked up lazily: see feature_report).
+FEATURE_OF = {"scoring": "scoring", "requirements": "requirements", "notice": "procurement"}
 
 
 class ReportError(ValueError):
@@ -198,7 +201,7 @@ def build_document(
     elif kind == "summary":
         document = builders.build_summary(experiment, redactor)
     else:
-        feature = "scoring" if kind == "scoring" else "requirements"
+        feature = FEATURE_OF[kind]
         module = feature_report(feature)
         if module is None or not hasattr(module, "build_report"):
             raise ReportError(
@@ -207,6 +210,11 @@ def build_document(
             )
         if kind == "requirements":
             document = module.build_report(experiment, redactor, version=params.get("version"))
+        elif kind == "notice":
+            try:
+                document = module.build_report(experiment, redactor)
+            except LookupError as exc:
+                raise ReportError(str(exc), "kind") from exc
         else:
             document = module.build_report(experiment, redactor)
     document.redaction_log = redactor.log

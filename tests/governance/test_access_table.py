@@ -37,8 +37,8 @@ from tests.factories import (
     ExperimentFactory,
     LandscapeEntryFactory,
     NoteSectionFactory,
-    OptionFactory,
     NoticeAuthorityFactory,
+    OptionFactory,
     OrganisationFactory,
     ParticipationFactory,
     ProcurementNoticeFactory,
@@ -271,6 +271,7 @@ EXPERIMENT_ROWS = [
     Row("procurement.notice", "GET", E + "/notice", page),
     *both("procurement.edit_notice", E + "/notice/edit", EDITORS),
     Row("procurement.ocds", "GET", E + "/notice/ocds.json", page),
+    Row("procurement.notice_pdf", "GET", E + "/notice/notice.pdf", page),
     # Report packs (admins choose the audience; never above their own)
     *both("reports.index", E + "/reports", ADMIN),
     Row("reports.show", "GET", E + "/reports/{export}", signed_in(ADMIN)),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 
+import pypdf
 import pytest
 import sqlalchemy as sa
 
@@ -14,7 +16,11 @@ from procure.extensions import db
 from procure.identifiers import companies_house_problem, cpv_problem, parse_cpv_codes, ppon_problem
 from procure.procurement.models import ProcurementNotice
 from procure.procurement.ocds import validation_errors
+from procure.reports.document import render_report_pdf
+from procure.reports.kinds import ReportError, build_document
+from procure.sensitivity import Audience
 from tests import factories as f
+from tests.redaction import assert_redacted, inspect_pdf
 
 MEMBER_SECRET = "MEMBERSECRET41"
 PARTICIPANT_SECRET = "PARTSECRET77"
@@ -292,3 +298,40 @@ def test_the_demo_notice_exports_with_at_least_two_buyers(app, runner, db_sessio
     assert len(buyers) >= 2
     assert all(p["identifier"]["scheme"] == "GB-PPON" for p in buyers)
     assert release["tender"]["lots"]
+
+
+# -- the PDF ---------------------------------------------------------------------------
+
+
+def test_notice_pdf_is_marked_tagged_and_redacted(app, world):
+    _notice(world)
+    with app.test_request_context():
+        document = build_document("notice", world["experiment"], Audience.PUBLIC)
+        pdf = render_report_pdf(document)
+    inspection = inspect_pdf(pdf)
+    assert_redacted(
+        inspection, forbidden=[MEMBER_SECRET], required=["Housing systems for two boroughs"]
+    )
+    for number, text in enumerate(inspection.pypdf_pages, start=1):
+        assert Audience.PUBLIC.marking.lower() in text.lower()
+        assert f"Page {number} of {inspection.page_count}" in text
+    assert "/StructTreeRoot" in pypdf.PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+    assert document.filename == "housing-uk2-notice-public.pdf"
+
+
+def test_notice_pdf_without_a_draft_is_refused_plainly(app, world):
+    with app.test_request_context(), pytest.raises(ReportError, match="no UK2 notice draft"):
+        build_document("notice", world["experiment"], Audience.PUBLIC)
+
+
+def test_the_public_pdf_is_downloaded_from_the_notice_page(client, as_user, world):
+    _notice(world)
+    as_user(world["participant"])  # reads at participants, still gets the public copy
+    page = client.get("/experiments/housing/notice").get_data(as_text=True)
+    assert "/experiments/housing/notice/notice.pdf" in page
+    response = client.get("/experiments/housing/notice/notice.pdf")
+    assert response.mimetype == "application/pdf"
+    assert "housing-uk2-notice-public.pdf" in response.headers["Content-Disposition"]
+    assert_redacted(
+        inspect_pdf(response.data), forbidden=[MEMBER_SECRET], required=["a public end"]
+    )

@@ -1,0 +1,42 @@
+"""The UK2 notice draft as a PDF report (``notice``), built from the redacted read model."""
+
+from __future__ import annotations
+
+from procure.experiments.models import Experiment
+from procure.procurement.read_models import build_notice_view
+from procure.procurement.services import convenor_of, notice_of
+from procure.reports.document import ReportDocument, ReportSection
+from procure.sensitivity import Redactor
+
+SECTIONS = (
+    ("authorities", "Contracting authorities"),
+    ("scope", "What the boroughs intend to buy"),
+    ("engagement", "The engagement"),
+    ("lots", "Lots"),
+)
+
+
+def build_report(experiment: Experiment, redactor: Redactor) -> ReportDocument:
+    """The notice for ``redactor.audience`` (a ``LookupError`` when there is no draft)."""
+    notice = notice_of(experiment)
+    if notice is None:
+        raise LookupError("This experiment has no UK2 notice draft yet: draft one first")
+    view = build_notice_view(notice, redactor, convenor_of())
+    experiment_title = redactor.text(experiment.title, "experiment.title", experiment.id)
+    sections = [
+        ReportSection(anchor, heading, "")
+        for anchor, heading in SECTIONS
+        if anchor != "lots" or view.lots
+    ]
+    return ReportDocument(
+        kind="notice",
+        title=f"{experiment_title}: preliminary market engagement notice (UK2) draft",
+        subtitle=view.title,
+        experiment_name=experiment_title,
+        audience=redactor.audience,
+        template="notice.html",
+        context={"notice": view},
+        sections=sections,
+        redaction_log=redactor.log,
+        filename_stem=f"{experiment.slug}-uk2-notice",
+    )
