@@ -5,7 +5,12 @@ from procure.audit import AuditEvent
 from procure.experiments.models import Experiment, Participation, StageTransition
 from procure.governance.models import ShareLink
 from procure.market.models import LandscapeEntry, Option
-from procure.procurement.models import NoticeAuthority, NoticeLot, ProcurementNotice
+from procure.procurement.models import (
+    ConflictAssessment,
+    NoticeAuthority,
+    NoticeLot,
+    ProcurementNotice,
+)
 from procure.reports.models import ReportExport
 from procure.requirements.models import Endorsement, Requirement, SpecificationVersion
 from procure.scoring.models import Criterion, Declaration, ModeratedScore, Score, Scorecard
@@ -22,6 +27,7 @@ __all__ = [
     "AgendaItem",
     "Attendee",
     "AuditEvent",
+    "ConflictAssessment",
     "Criterion",
     "Decision",
     "Declaration",

@@ -124,6 +124,7 @@ TEXT_FIELDS: dict[str, TextField] = {
     "procurement_notices.participation": _spans(None),
     "notice_lots.title": _spans(None),
     "notice_lots.description": _spans(None),
+    "conflict_assessments.mitigation": _spans(None, _PAR),  # the convenor's working record
     # governance
     "share_links.label": _plain(None, _PAR),  # the convenor's own list of links
 }
@@ -139,6 +140,7 @@ NOT_TYPED_TEXT: dict[str, str] = {
     "organisations.kind": "one of the organisation kinds, held by a check constraint",
     "organisations.ppon": "a PPON, checked as P, three letters, four digits and four letters",
     "organisations.companies_house_number": "a Companies House number, checked for format",
+    "conflict_assessments.outcome": "one of the assessment outcomes, held by a check constraint",
     "procurement_notices.cpv_codes": "CPV codes, each checked as eight digits and a check digit",
     "users.email": "an email address, checked as one; shown only to convenor staff",
     "users.password_hash": "a password hash, never shown",
@@ -227,6 +229,7 @@ RECORD_NAMES = {
     "workshop_actions": "Action",
     "procurement_notices": "Notice (UK2 draft)",
     "notice_lots": "Notice lot",
+    "conflict_assessments": "Conflicts assessment",
     "share_links": "Share link",
 }
 

@@ -111,9 +111,45 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notice_lots")),
     )
     op.create_index(op.f("ix_notice_lots_notice_id"), "notice_lots", ["notice_id"], unique=False)
+    op.create_table(
+        "conflict_assessments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("experiment_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("outcome", sa.String(length=20), nullable=False),
+        sa.Column("mitigation", sa.Text(), server_default="", nullable=False),
+        sa.Column("reviewed_by_id", sa.Integer(), nullable=True),
+        sa.Column("reviewed_at", sa.DateTime(), nullable=False),
+        sa.CheckConstraint(
+            "outcome IN ('no_conflict', 'mitigated', 'excluded')",
+            name=op.f("ck_conflict_assessments_outcome"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["experiment_id"],
+            ["experiments.id"],
+            name=op.f("fk_conflict_assessments_experiment_id_experiments"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["users.id"], name=op.f("fk_conflict_assessments_person_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["reviewed_by_id"],
+            ["users.id"],
+            name=op.f("fk_conflict_assessments_reviewed_by_id_users"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_conflict_assessments")),
+    )
+    op.create_index(
+        op.f("ix_conflict_assessments_experiment_id"),
+        "conflict_assessments",
+        ["experiment_id"],
+        unique=False,
+    )
 
 
 def downgrade():
+    op.drop_index(op.f("ix_conflict_assessments_experiment_id"), table_name="conflict_assessments")
+    op.drop_table("conflict_assessments")
     op.drop_index(op.f("ix_notice_lots_notice_id"), table_name="notice_lots")
     op.drop_table("notice_lots")
     op.drop_index(op.f("ix_notice_authorities_notice_id"), table_name="notice_authorities")

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from procure.accounts.models import Organisation
 from procure.extensions import db
+from procure.procurement.conflicts import add_assessment, declarations, history, people_involved
 from procure.procurement.services import NoticeInput, notice_of, save_notice, set_lots
 from procure.sensitivity import Sensitivity
 
@@ -94,6 +95,14 @@ def load(ctx) -> None:
                 )
             )
     db.session.flush()
+    if not history(ctx.experiment):
+        _assess_everyone(
+            ctx.experiment,
+            ctx.admin,
+            "Does not score options from the supplier named in the declaration.\n\n"
+            "[[participants: The declared relationship ended in 2024; reviewed with the\n"
+            "monitoring officer.]]",
+        )
     if notice_of(ctx.experiment) is not None:
         return
     notice = save_notice(
@@ -125,6 +134,7 @@ def canary(ctx) -> None:
         Sensitivity.PARTICIPANTS,
     )
     _identify(ctx.organisations)
+    _assess_everyone(ctx.experiment, ctx.admin, ctx.text(participants))
     notice = save_notice(
         ctx.experiment,
         NoticeInput(
@@ -152,3 +162,15 @@ def canary(ctx) -> None:
             )
         ],
     )
+
+
+def _assess_everyone(experiment, reviewer, mitigation: str) -> None:
+    """A review of each person involved: the first with an interest is mitigated."""
+    mitigated = False
+    for person in people_involved(experiment):
+        declared = declarations(experiment).get(person.id)
+        if declared is not None and declared.has_interest and not mitigated:
+            add_assessment(experiment, person.id, "mitigated", mitigation, reviewer)
+            mitigated = True
+        else:
+            add_assessment(experiment, person.id, "no_conflict", "", reviewer)

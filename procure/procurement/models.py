@@ -7,14 +7,14 @@ Redactor (the OCDS file always at ``public``).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from procure.accounts.models import Organisation
-from procure.db import TimestampMixin, VersionedMixin
+from procure.accounts.models import Organisation, User
+from procure.db import TimestampMixin, VersionedMixin, utcnow
 from procure.experiments.models import Experiment
 from procure.extensions import db
 
@@ -96,3 +96,41 @@ class NoticeLot(db.Model):
     description: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     notice: Mapped[ProcurementNotice] = relationship(back_populates="lots")
+
+
+ASSESSMENT_OUTCOMES = ("no_conflict", "mitigated", "excluded")
+OUTCOME_LABELS = {
+    "no_conflict": "No conflict",
+    "mitigated": "Conflict mitigated",
+    "excluded": "Excluded from the procurement",
+}
+
+
+class ConflictAssessment(db.Model):
+    """One review of one person's declared interests for the procurement (section 83).
+
+    Append-only: a review is never changed or removed; a new review supersedes it, so
+    the history of every assessment stays readable. The current assessment of a person
+    is their latest, and it is out of date once their declaration changes after it.
+    """
+
+    __tablename__ = "conflict_assessments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    experiment_id: Mapped[int] = mapped_column(sa.ForeignKey("experiments.id"), index=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    outcome: Mapped[str] = mapped_column(sa.String(20))
+    mitigation: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    person: Mapped[User] = relationship(foreign_keys=[person_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+
+    __table_args__ = (sa.CheckConstraint(f"outcome IN {ASSESSMENT_OUTCOMES!r}", name="outcome"),)
+
+
+@sa.event.listens_for(ConflictAssessment, "before_update")
+@sa.event.listens_for(ConflictAssessment, "before_delete")
+def _append_only(_mapper, _connection, target: ConflictAssessment) -> None:
+    raise ValueError("A conflicts assessment is append-only: add a new review instead")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from procure.experiments.models import Experiment
+from procure.procurement.conflicts import build_conflicts_view
 from procure.procurement.read_models import build_notice_view
 from procure.procurement.services import convenor_of, notice_of
 from procure.reports.document import ReportDocument, ReportSection
@@ -39,4 +40,23 @@ def build_report(experiment: Experiment, redactor: Redactor) -> ReportDocument:
         sections=sections,
         redaction_log=redactor.log,
         filename_stem=f"{experiment.slug}-uk2-notice",
+    )
+
+
+def build_conflicts_report(experiment: Experiment, redactor: Redactor) -> ReportDocument:
+    """The conflicts assessment (``conflicts``), for participants only (see MINIMUM_AUDIENCE)."""
+    people = build_conflicts_view(experiment, redactor)
+    experiment_title = redactor.text(experiment.title, "experiment.title", experiment.id)
+    current = sum(1 for p in people if p.is_current)
+    return ReportDocument(
+        kind="conflicts",
+        title=f"{experiment_title}: conflicts assessment",
+        subtitle=f"{current} of {len(people)} people involved have a current assessment",
+        experiment_name=experiment_title,
+        audience=redactor.audience,
+        template="conflicts.html",
+        context={"people": people},
+        sections=[ReportSection("people", "People involved and their assessments", "")],
+        redaction_log=redactor.log,
+        filename_stem=f"{experiment.slug}-conflicts-assessment",
     )

@@ -22,16 +22,26 @@ from procure.extensions import db
 from procure.reports.document import ReportDocument
 from procure.sensitivity import Audience, Redactor, Sensitivity
 
-KINDS = ("workshop-pack", "scoring", "requirements", "summary", "notice")
+KINDS = ("workshop-pack", "scoring", "requirements", "summary", "notice", "conflicts")
 KIND_LABELS = {
     "workshop-pack": "Workshop pack",
     "scoring": "Scoring report",
     "requirements": "Requirements specification",
     "summary": "Experiment summary",
     "notice": "UK2 notice draft",
+    "conflicts": "Conflicts assessment",
+}
+# The lowest audience a kind may be exported for: below it the report is refused.
+MINIMUM_AUDIENCE = {kind: Audience.PUBLIC for kind in KINDS} | {
+    "conflicts": Audience.PARTICIPANTS,
 }
 # The feature that builds each kind not composed here (looked up lazily: see feature_report).
-FEATURE_OF = {"scoring": "scoring", "requirements": "requirements", "notice": "procurement"}
+FEATURE_OF = {
+    "scoring": "scoring",
+    "requirements": "requirements",
+    "notice": "procurement",
+    "conflicts": "procurement",
+}
 
 
 class ReportError(ValueError):
@@ -143,6 +153,13 @@ def resolve_params(
     refuses a workshop pack for an audience below the workshop's own sensitivity.
     """
     parse_kind(kind)
+    minimum = MINIMUM_AUDIENCE[kind]
+    if audience < minimum:
+        raise ReportError(
+            f"The {KIND_LABELS[kind].lower()} is for {minimum.label.lower()} only: "
+            f"choose the {minimum.slug} audience",
+            "audience",
+        )
     if kind == "workshop-pack":
         workshops = workshops_of(experiment)
         if workshop_id in (None, ""):
@@ -210,6 +227,8 @@ def build_document(
             )
         if kind == "requirements":
             document = module.build_report(experiment, redactor, version=params.get("version"))
+        elif kind == "conflicts":
+            document = module.build_conflicts_report(experiment, redactor)
         elif kind == "notice":
             try:
                 document = module.build_report(experiment, redactor)

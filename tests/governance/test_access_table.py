@@ -272,6 +272,9 @@ EXPERIMENT_ROWS = [
     *both("procurement.edit_notice", E + "/notice/edit", EDITORS),
     Row("procurement.ocds", "GET", E + "/notice/ocds.json", page),
     Row("procurement.notice_pdf", "GET", E + "/notice/notice.pdf", page),
+    *both("procurement.conflicts", E + "/conflicts", ADMIN),
+    Row("procurement.conflicts_download", "GET", E + "/conflicts.csv", signed_in(ADMIN)),
+    Row("procurement.conflicts_download", "GET", E + "/conflicts.xlsx", signed_in(ADMIN)),
     # Report packs (admins choose the audience; never above their own)
     *both("reports.index", E + "/reports", ADMIN),
     Row("reports.show", "GET", E + "/reports/{export}", signed_in(ADMIN)),

@@ -34,7 +34,13 @@ from procure.accounts.models import User
 from procure.experiments.models import Experiment, Participation
 from procure.extensions import db
 from procure.reports.document import render_report_pdf
-from procure.reports.kinds import KINDS, ReportError, build_document, feature_report
+from procure.reports.kinds import (
+    KINDS,
+    MINIMUM_AUDIENCE,
+    ReportError,
+    build_document,
+    feature_report,
+)
 from procure.sensitivity import Audience, Sensitivity
 from procure.text_policy import TEXT_FIELDS, excluded, string_columns
 from procure.workshops.models import Workshop
@@ -232,6 +238,10 @@ def _render(app, canary: Canary, kind: str, audience: Audience):
         required = [t for t in title_tokens if level_of(t) <= audience]
     if kind == "summary":
         required += canary.summary_tokens + canary.participant_org_tokens
+    if audience < MINIMUM_AUDIENCE[kind]:
+        with app.test_request_context(), pytest.raises(ReportError, match="only"):
+            build_document(kind, experiment, audience)
+        return None
     with app.test_request_context():
         try:
             document = build_document(kind, experiment, audience, **params)

@@ -30,6 +30,7 @@ def test_kinds_one_per_line(runner):
         "requirements",
         "summary",
         "notice",
+        "conflicts",
     ]
 
 
