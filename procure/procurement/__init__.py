@@ -4,4 +4,8 @@ from flask import Blueprint
 
 bp = Blueprint("procurement", __name__)
 
-from procure.procurement import conflict_views, views  # noqa: E402, F401 - routes register on import
+from procure.procurement import (  # noqa: E402, F401 - routes register on import
+    conflict_views,
+    handover_views,
+    views,
+)

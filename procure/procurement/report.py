@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from procure.experiments.models import Experiment
+from procure.procurement import handover
 from procure.procurement.conflicts import build_conflicts_view
 from procure.procurement.read_models import build_notice_view
 from procure.procurement.services import convenor_of, notice_of
 from procure.reports.document import ReportDocument, ReportSection
-from procure.sensitivity import Redactor
+from procure.sensitivity import Audience, Redactor
 
 SECTIONS = (
     ("authorities", "Contracting authorities"),
@@ -60,3 +63,16 @@ def build_conflicts_report(experiment: Experiment, redactor: Redactor) -> Report
         redaction_log=redactor.log,
         filename_stem=f"{experiment.slug}-conflicts-assessment",
     )
+
+
+def resolve_borough(experiment: Experiment, organisation: str | None) -> str:
+    """The short name of the borough a handover pack is for (a ReportError names the choices)."""
+    return handover.resolve_borough(experiment, organisation)
+
+
+def build_bundle(
+    app: Any, experiment: Experiment, audience: Audience, organisation: str
+) -> tuple[bytes, str, list[dict[str, Any]]]:
+    """The handover pack as (ZIP bytes, file name, redaction log) for the export job."""
+    pack = handover.build_handover(app, experiment, audience, organisation)
+    return pack.data, pack.filename, pack.redaction_log

@@ -30,10 +30,15 @@ KIND_LABELS = {
     "summary": "Experiment summary",
     "notice": "UK2 notice draft",
     "conflicts": "Conflicts assessment",
+    "handover": "Handover pack (ZIP)",
 }
+# Kinds whose file is a bundle of other reports rather than one PDF: their feature's
+# report module builds them (``build_bundle``), and the export records them the same way.
+BUNDLE_KINDS = ("handover",)
 # The lowest audience a kind may be exported for: below it the report is refused.
 MINIMUM_AUDIENCE = {kind: Audience.PUBLIC for kind in KINDS} | {
     "conflicts": Audience.PARTICIPANTS,
+    "handover": Audience.PARTICIPANTS,
 }
 # The feature that builds each kind not composed here (looked up lazily: see feature_report).
 FEATURE_OF = {
@@ -41,6 +46,7 @@ FEATURE_OF = {
     "requirements": "requirements",
     "notice": "procurement",
     "conflicts": "procurement",
+    "handover": "procurement",
 }
 
 
@@ -77,7 +83,7 @@ class Choice:
 
 
 def parse_kind(kind: str) -> str:
-    if kind not in KINDS:
+    if kind not in KINDS + BUNDLE_KINDS:
         raise ReportError(f"Unknown report kind {kind!r}: choose one of {', '.join(KINDS)}", "kind")
     return kind
 
@@ -146,6 +152,7 @@ def resolve_params(
     *,
     workshop_id: int | str | None = None,
     version: str | None = None,
+    organisation: str | None = None,
 ) -> dict[str, Any]:
     """Check the parameters a kind needs and fill in defaults (latest workshop/version).
 
@@ -160,6 +167,11 @@ def resolve_params(
             f"choose the {minimum.slug} audience",
             "audience",
         )
+    if kind in BUNDLE_KINDS:
+        module = feature_report(FEATURE_OF[kind])
+        if module is None:
+            raise ReportError(f"The {KIND_LABELS[kind].lower()} is not available", "kind")
+        return {"organisation": module.resolve_borough(experiment, organisation)}
     if kind == "workshop-pack":
         workshops = workshops_of(experiment)
         if workshop_id in (None, ""):

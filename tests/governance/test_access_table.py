@@ -275,6 +275,7 @@ EXPERIMENT_ROWS = [
     *both("procurement.conflicts", E + "/conflicts", ADMIN),
     Row("procurement.conflicts_download", "GET", E + "/conflicts.csv", signed_in(ADMIN)),
     Row("procurement.conflicts_download", "GET", E + "/conflicts.xlsx", signed_in(ADMIN)),
+    *both("procurement.handover", E + "/handover", ADMIN),
     # Report packs (admins choose the audience; never above their own)
     *both("reports.index", E + "/reports", ADMIN),
     Row("reports.show", "GET", E + "/reports/{export}", signed_in(ADMIN)),
