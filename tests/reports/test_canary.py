@@ -33,6 +33,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from procure.accounts.models import User
 from procure.experiments.models import Experiment, Participation
 from procure.extensions import db
+from procure.procurement.handover import build_handover
 from procure.reports.document import render_report_pdf
 from procure.reports.kinds import (
     KINDS,
@@ -444,3 +445,24 @@ def test_ocds_package_holds_public_tokens_only(app, canary, tmp_path):
     assert len(buyers) >= 2 and all(
         n in canary.participant_org_tokens or TOKEN.search(n) for n in buyers
     )
+
+
+def test_handover_pack_files_hold_nothing_above_their_audience(app, canary):
+    """Inside a participants pack, each file holds nothing above the audience its manifest names."""
+    experiment = db.session.get(Experiment, canary.experiment_id)
+    with app.test_request_context():
+        pack = build_handover(app, experiment, Audience.PARTICIPANTS, f"{SLUG}-camden")
+    archive = zipfile.ZipFile(io.BytesIO(pack.data))
+    manifest = json.loads(archive.read("manifest.json"))
+    assert not TOKEN.search(json.dumps(manifest))
+    public_files = [i["file"] for i in manifest["files"] if i["audience"] == "public"]
+    assert len(public_files) == 2, manifest
+    for item in manifest["files"]:
+        data = archive.read(item["file"])
+        audience = Audience.parse(item["audience"])
+        if item["file"].endswith(".pdf"):
+            _assert_pdf_redacted(data, canary, audience, [], item["file"])
+        else:
+            text = data.decode("utf-8", "replace")
+            leaked = [t for t in canary.above(audience) if t in text]
+            assert not leaked, f"{item['file']}: {leaked}"
