@@ -335,3 +335,31 @@ def test_the_public_pdf_is_downloaded_from_the_notice_page(client, as_user, worl
     assert_redacted(
         inspect_pdf(response.data), forbidden=[MEMBER_SECRET], required=["a public end"]
     )
+
+
+def test_an_organisation_is_added_with_identifiers_checked_for_format(client, as_user, world):
+    as_user(world["admin"])
+    url = "/admin/organisations"
+    token = _csrf(client, url)
+    base = {
+        "csrf_token": token,
+        "name": "Tenancy Works Ltd",
+        "slug": "tenancy-works",
+        "kind": "supplier",
+    }
+    refused = client.post(
+        url, data={**base, "ppon": "P123-ABCD-1234", "companies_house_number": "123"}
+    )
+    html = refused.get_data(as_text=True)
+    assert "PPON must look like PABC-1234-WXYZ" in html
+    assert "Companies House number must be eight digits" in html
+    assert (
+        db.session.scalar(sa.select(Organisation).where(Organisation.slug == "tenancy-works"))
+        is None
+    )
+    saved = client.post(
+        url, data={**base, "ppon": " ptwk-1234-abcd ", "companies_house_number": "sc123456"}
+    )
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:1500]
+    org = db.session.scalar(sa.select(Organisation).where(Organisation.slug == "tenancy-works"))
+    assert (org.kind, org.companies_house_number) == ("supplier", "SC123456")
