@@ -7,6 +7,9 @@ from procure.governance.models import ShareLink
 from procure.market.models import LandscapeEntry, Option
 from procure.procurement.models import (
     ConflictAssessment,
+    EngagementActivity,
+    EngagementQuestion,
+    EngagementShare,
     NoticeAuthority,
     NoticeLot,
     ProcurementNotice,
@@ -32,6 +35,9 @@ __all__ = [
     "Decision",
     "Declaration",
     "Endorsement",
+    "EngagementActivity",
+    "EngagementQuestion",
+    "EngagementShare",
     "Experiment",
     "LandscapeEntry",
     "ModeratedScore",

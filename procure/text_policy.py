@@ -125,6 +125,12 @@ TEXT_FIELDS: dict[str, TextField] = {
     "notice_lots.title": _spans(None),
     "notice_lots.description": _spans(None),
     "conflict_assessments.mitigation": _spans(None, _PAR),  # the convenor's working record
+    "engagement_activities.title": _spans(),
+    "engagement_activities.summary": _spans(),
+    "engagement_shares.document": _plain(None),  # a document's name, as given to suppliers
+    "engagement_shares.document_version": _plain(None),
+    "engagement_questions.question": _spans(None),
+    "engagement_questions.answer": _spans(None),
     # governance
     "share_links.label": _plain(None, _PAR),  # the convenor's own list of links
 }
@@ -140,6 +146,8 @@ NOT_TYPED_TEXT: dict[str, str] = {
     "organisations.kind": "one of the organisation kinds, held by a check constraint",
     "organisations.ppon": "a PPON, checked as P, three letters, four digits and four letters",
     "organisations.companies_house_number": "a Companies House number, checked for format",
+    "engagement_activities.kind": "one of the activity kinds, held by a check constraint",
+    "engagement_activities.format": "one of the activity formats, held by a check constraint",
     "conflict_assessments.outcome": "one of the assessment outcomes, held by a check constraint",
     "procurement_notices.cpv_codes": "CPV codes, each checked as eight digits and a check digit",
     "users.email": "an email address, checked as one; shown only to convenor staff",
@@ -230,6 +238,9 @@ RECORD_NAMES = {
     "procurement_notices": "Notice (UK2 draft)",
     "notice_lots": "Notice lot",
     "conflict_assessments": "Conflicts assessment",
+    "engagement_activities": "Engagement activity",
+    "engagement_shares": "Document shared with suppliers",
+    "engagement_questions": "Supplier question",
     "share_links": "Share link",
 }
 

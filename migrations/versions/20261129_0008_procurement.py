@@ -112,6 +112,95 @@ def upgrade():
     )
     op.create_index(op.f("ix_notice_lots_notice_id"), "notice_lots", ["notice_id"], unique=False)
     op.create_table(
+        "engagement_activities",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("experiment_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("format", sa.String(length=20), nullable=False),
+        sa.Column("held_on", sa.Date(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("summary", sa.Text(), server_default="", nullable=False),
+        sa.Column("sensitivity", sa.String(length=20), server_default="public", nullable=False),
+        sa.Column("created_at", sa.DateTime(), server_default=sa.func.now(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), server_default=sa.func.now(), nullable=False),
+        sa.CheckConstraint(
+            "kind IN ('workshop', 'meeting', 'questionnaire', 'demo_day')",
+            name=op.f("ck_engagement_activities_kind"),
+        ),
+        sa.CheckConstraint(
+            "format IN ('in_person', 'online', 'written')",
+            name=op.f("ck_engagement_activities_format"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["experiment_id"],
+            ["experiments.id"],
+            name=op.f("fk_engagement_activities_experiment_id_experiments"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_engagement_activities")),
+    )
+    op.create_index(
+        op.f("ix_engagement_activities_experiment_id"),
+        "engagement_activities",
+        ["experiment_id"],
+        unique=False,
+    )
+    op.create_table(
+        "engagement_suppliers",
+        sa.Column("activity_id", sa.Integer(), nullable=False),
+        sa.Column("organisation_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["activity_id"],
+            ["engagement_activities.id"],
+            name=op.f("fk_engagement_suppliers_activity_id_engagement_activities"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["organisation_id"],
+            ["organisations.id"],
+            name=op.f("fk_engagement_suppliers_organisation_id_organisations"),
+        ),
+        sa.PrimaryKeyConstraint(
+            "activity_id", "organisation_id", name=op.f("pk_engagement_suppliers")
+        ),
+    )
+    op.create_table(
+        "engagement_shares",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("activity_id", sa.Integer(), nullable=False),
+        sa.Column("document", sa.String(length=200), nullable=False),
+        sa.Column("document_version", sa.String(length=40), server_default="", nullable=False),
+        sa.ForeignKeyConstraint(
+            ["activity_id"],
+            ["engagement_activities.id"],
+            name=op.f("fk_engagement_shares_activity_id_engagement_activities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_engagement_shares")),
+    )
+    op.create_index(
+        op.f("ix_engagement_shares_activity_id"), "engagement_shares", ["activity_id"], unique=False
+    )
+    op.create_table(
+        "engagement_questions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("activity_id", sa.Integer(), nullable=False),
+        sa.Column("question", sa.Text(), nullable=False),
+        sa.Column("answer", sa.Text(), server_default="", nullable=False),
+        sa.ForeignKeyConstraint(
+            ["activity_id"],
+            ["engagement_activities.id"],
+            name=op.f("fk_engagement_questions_activity_id_engagement_activities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_engagement_questions")),
+    )
+    op.create_index(
+        op.f("ix_engagement_questions_activity_id"),
+        "engagement_questions",
+        ["activity_id"],
+        unique=False,
+    )
+    op.create_table(
         "conflict_assessments",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("experiment_id", sa.Integer(), nullable=False),
@@ -148,6 +237,15 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index(op.f("ix_engagement_questions_activity_id"), table_name="engagement_questions")
+    op.drop_table("engagement_questions")
+    op.drop_index(op.f("ix_engagement_shares_activity_id"), table_name="engagement_shares")
+    op.drop_table("engagement_shares")
+    op.drop_table("engagement_suppliers")
+    op.drop_index(
+        op.f("ix_engagement_activities_experiment_id"), table_name="engagement_activities"
+    )
+    op.drop_table("engagement_activities")
     op.drop_index(op.f("ix_conflict_assessments_experiment_id"), table_name="conflict_assessments")
     op.drop_table("conflict_assessments")
     op.drop_index(op.f("ix_notice_lots_notice_id"), table_name="notice_lots")

@@ -6,6 +6,7 @@ bp = Blueprint("procurement", __name__)
 
 from procure.procurement import (  # noqa: E402, F401 - routes register on import
     conflict_views,
+    engagement_views,
     handover_views,
     views,
 )

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from procure.accounts.models import Organisation
 from procure.extensions import db
 from procure.procurement.conflicts import add_assessment, declarations, history, people_involved
+from procure.procurement.engagement import activities_of, add_activity
 from procure.procurement.services import NoticeInput, notice_of, save_notice, set_lots
 from procure.sensitivity import Sensitivity
 
@@ -95,6 +96,14 @@ def load(ctx) -> None:
                 )
             )
     db.session.flush()
+    _engagement(
+        ctx,
+        dict(
+            db.session.execute(
+                sa.select(Organisation.slug, Organisation.id).where(Organisation.kind == "supplier")
+            ).all()
+        ),
+    )
     if not history(ctx.experiment):
         _assess_everyone(
             ctx.experiment,
@@ -135,6 +144,34 @@ def canary(ctx) -> None:
     )
     _identify(ctx.organisations)
     _assess_everyone(ctx.experiment, ctx.admin, ctx.text(participants))
+    suppliers = []
+    for number in (1, 2):
+        supplier = Organisation(
+            slug=f"{ctx.experiment.slug}-supplier-{number}"[:80],
+            name=f"Supplier {ctx.token(public)}",
+            kind="supplier",
+            is_member=False,
+        )
+        db.session.add(supplier)
+        suppliers.append(supplier)
+    db.session.flush()
+    for level, who in (
+        (public, suppliers),
+        (members, suppliers[:1]),
+        (participants, suppliers[1:]),
+    ):
+        add_activity(
+            ctx.experiment,
+            kind="meeting",
+            format="online",
+            held_on=date(2027, 1, 1),
+            title=f"Canary activity {ctx.token(level)}",
+            summary=ctx.text(level),
+            sensitivity=level,
+            supplier_ids=[s.id for s in who],
+            documents=[(f"Document {ctx.token(level)}", "1.0")],
+            questions=[(ctx.text(level), ctx.text(level))],
+        )
     notice = save_notice(
         ctx.experiment,
         NoticeInput(
@@ -174,3 +211,54 @@ def _assess_everyone(experiment, reviewer, mitigation: str) -> None:
             mitigated = True
         else:
             add_assessment(experiment, person.id, "no_conflict", "", reviewer)
+
+
+ENGAGEMENT = [
+    (
+        "workshop",
+        "in_person",
+        date(2027, 1, 19),
+        "Supplier day: housing systems for three boroughs",
+        "The boroughs presented the experiment's findings and the draft specification.",
+        ["tenancy-works-demo", "homes-cloud-demo", "resident-first-demo"],
+        [("Joint requirements specification", "1.0"), ("Market study", "")],
+        [
+            (
+                "Will the boroughs accept a phased data migration?",
+                "Yes: the specification asks for a migration plan, not a single cut-over.",
+            )
+        ],
+    ),
+    (
+        "meeting",
+        "online",
+        date(2027, 2, 2),
+        "Follow-up meeting on data migration",
+        "A one-to-one meeting at the supplier's request.",
+        ["homes-cloud-demo"],
+        [("Data migration notes", "0.2")],
+        [
+            (
+                "How many tenancy records does each borough hold?",
+                "About 20,000 to 35,000 each; the figures will be published to all suppliers.",
+            )
+        ],
+    ),
+]
+
+
+def _engagement(ctx, suppliers: dict[str, int]) -> None:
+    if activities_of(ctx.experiment):
+        return
+    for kind, format_, held_on, title, summary, who, documents, questions in ENGAGEMENT:
+        add_activity(
+            ctx.experiment,
+            kind=kind,
+            format=format_,
+            held_on=held_on,
+            title=title,
+            summary=summary,
+            supplier_ids=[suppliers[s] for s in who],
+            documents=documents,
+            questions=questions,
+        )

@@ -14,9 +14,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procure.accounts.models import Organisation, User
-from procure.db import TimestampMixin, VersionedMixin, utcnow
+from procure.db import TimestampMixin, VersionedMixin, sensitivity_column, utcnow
 from procure.experiments.models import Experiment
 from procure.extensions import db
+from procure.sensitivity import Sensitivity
 
 
 class ProcurementNotice(TimestampMixin, VersionedMixin, db.Model):
@@ -134,3 +135,85 @@ class ConflictAssessment(db.Model):
 @sa.event.listens_for(ConflictAssessment, "before_delete")
 def _append_only(_mapper, _connection, target: ConflictAssessment) -> None:
     raise ValueError("A conflicts assessment is append-only: add a new review instead")
+
+
+ENGAGEMENT_KINDS = ("workshop", "meeting", "questionnaire", "demo_day")
+ENGAGEMENT_KIND_LABELS = {
+    "workshop": "Workshop with suppliers",
+    "meeting": "Supplier meeting",
+    "questionnaire": "Questionnaire",
+    "demo_day": "Demo day",
+}
+ENGAGEMENT_FORMATS = ("in_person", "online", "written")
+ENGAGEMENT_FORMAT_LABELS = {"in_person": "In person", "online": "Online", "written": "In writing"}
+
+engagement_suppliers = sa.Table(
+    "engagement_suppliers",
+    db.metadata,
+    sa.Column(
+        "activity_id",
+        sa.ForeignKey("engagement_activities.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("organisation_id", sa.ForeignKey("organisations.id"), primary_key=True),
+)
+
+
+class EngagementActivity(TimestampMixin, db.Model):
+    """One preliminary market engagement activity: who took part, what they were given."""
+
+    __tablename__ = "engagement_activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    experiment_id: Mapped[int] = mapped_column(sa.ForeignKey("experiments.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    format: Mapped[str] = mapped_column(sa.String(20))
+    held_on: Mapped[date]
+    title: Mapped[str] = mapped_column(sa.String(200))
+    summary: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    sensitivity: Mapped[Sensitivity] = sensitivity_column("public")
+
+    suppliers: Mapped[list[Organisation]] = relationship(
+        secondary=engagement_suppliers, order_by="Organisation.name"
+    )
+    shares: Mapped[list[EngagementShare]] = relationship(
+        back_populates="activity", cascade="all, delete-orphan", order_by="EngagementShare.id"
+    )
+    questions: Mapped[list[EngagementQuestion]] = relationship(
+        back_populates="activity", cascade="all, delete-orphan", order_by="EngagementQuestion.id"
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint(f"kind IN {ENGAGEMENT_KINDS!r}", name="kind"),
+        sa.CheckConstraint(f"format IN {ENGAGEMENT_FORMATS!r}", name="format"),
+    )
+
+
+class EngagementShare(db.Model):
+    """A document (and its version) given to the suppliers of one activity."""
+
+    __tablename__ = "engagement_shares"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("engagement_activities.id", ondelete="CASCADE"), index=True
+    )
+    document: Mapped[str] = mapped_column(sa.String(200))
+    document_version: Mapped[str] = mapped_column(sa.String(40), default="", server_default="")
+
+    activity: Mapped[EngagementActivity] = relationship(back_populates="shares")
+
+
+class EngagementQuestion(db.Model):
+    """A question a supplier asked during an activity, and the answer given."""
+
+    __tablename__ = "engagement_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("engagement_activities.id", ondelete="CASCADE"), index=True
+    )
+    question: Mapped[str] = mapped_column(sa.Text)
+    answer: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+
+    activity: Mapped[EngagementActivity] = relationship(back_populates="questions")

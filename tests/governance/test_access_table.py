@@ -268,6 +268,8 @@ EXPERIMENT_ROWS = [
     Row("workshops.delete", "GET", E + "/workshops/{spare_workshop}/delete", signed_in(EDITORS)),
     Row("workshops.delete", "POST", E + "/workshops/{o_spare_workshop}/delete", tampered(EDITORS)),
     # From experiment to tender: the UK2 notice draft (a public document) and its OCDS file
+    Row("procurement.engagement", "GET", E + "/engagement", page),
+    *both("procurement.add_engagement", E + "/engagement/new", EDITORS),
     Row("procurement.notice", "GET", E + "/notice", page),
     *both("procurement.edit_notice", E + "/notice/edit", EDITORS),
     Row("procurement.ocds", "GET", E + "/notice/ocds.json", page),
