@@ -184,6 +184,7 @@ def test_procurement_pages_pass_the_audit(visit, audit):
     page = visit(ADMIN)
     problems = []
     for path, label in (
+        ("/engagement/new", "Engagement activity form"),
         ("/notice", "UK2 notice"),
         ("/notice/edit", "UK2 notice form"),
         ("/conflicts", "Conflicts assessment"),
