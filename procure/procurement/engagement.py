@@ -32,6 +32,7 @@ from procure.procurement.models import (
     EngagementShare,
 )
 from procure.sensitivity import Redactor, Sensitivity
+from procure.tabular import write_csv
 from procure.text_policy import policy, span_problem
 
 
@@ -244,3 +245,36 @@ def build_engagement_view(experiment: Experiment, redactor: Redactor) -> Engagem
                 )
             )
     return EngagementView(activities=views, suppliers=names, unequal=unequal)
+
+
+RECORD_COLUMNS = [
+    "Date",
+    "Activity",
+    "Kind",
+    "Format",
+    "Suppliers",
+    "Shared",
+    "Questions and answers",
+]
+
+
+def engagement_csv(record: EngagementView) -> bytes:
+    """The engagement record (already redacted) as CSV, one row per activity."""
+    rows = [
+        [
+            a.held_on.isoformat(),
+            a.title,
+            a.kind_label,
+            a.format_label,
+            "; ".join(s.name for s in a.suppliers),
+            "; ".join(f"{n} {v}".strip() for n, v in a.shares),
+            " | ".join(f"Q: {plain_of(q.question)} A: {plain_of(q.answer)}" for q in a.questions),
+        ]
+        for a in record.activities
+    ]
+    return write_csv(RECORD_COLUMNS, rows).encode("utf-8")
+
+
+def plain_of(html: Markup) -> str:
+    """Redacted Markdown HTML as one line of text, for a spreadsheet cell."""
+    return " ".join(html.striptags().split())

@@ -1,7 +1,8 @@
 """The handover pack of one borough: everything it needs to go to market, as one ZIP.
 
 The pack holds the latest specification version (PDF and XLSX), the scoring report, the
-UK2 notice draft (PDF and OCDS JSON, both public) and the conflicts assessment (PDF),
+UK2 notice draft (PDF and OCDS JSON, both public), the engagement record (CSV) and the
+conflicts assessment (PDF),
 each built by its own feature for its own audience — never above the export's — and a
 ``manifest.json`` listing every file with its SHA-256, size and audience. It is rendered
 as a report export job (``procure.reports.services.process_export``).
@@ -21,6 +22,7 @@ import sqlalchemy as sa
 from procure.accounts.models import Organisation
 from procure.experiments.models import Experiment, Participation
 from procure.extensions import db
+from procure.procurement.engagement import build_engagement_view, engagement_csv
 from procure.procurement.exports import ocds_filename, ocds_package
 from procure.procurement.ocds import dumps
 from procure.procurement.services import notice_of
@@ -91,6 +93,9 @@ def build_handover(
         )
         log.extend(redactor.log.as_list())
     report("scoring", "scoring-report.pdf", audience)
+    record = build_engagement_view(experiment, Redactor(audience))
+    if record.activities:
+        files.append(("engagement-record.csv", engagement_csv(record), audience))
     if notice_of(experiment) is not None:
         report("notice", "uk2-notice.pdf", Audience.PUBLIC)
         package = ocds_package(app, experiment)

@@ -7,12 +7,14 @@ import io
 import json
 import re
 import zipfile
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
 from procure.extensions import db
 from procure.procurement.conflicts import add_assessment
+from procure.procurement.engagement import add_activity
 from procure.reports.kinds import ReportError, resolve_params
 from procure.reports.models import ReportExport
 from procure.sensitivity import Audience
@@ -38,11 +40,22 @@ def world(db_session):
     )
     for org in (alpha, beta):
         f.NoticeAuthorityFactory(notice=notice, organisation=org)
+    supplier = f.OrganisationFactory(name="Supplier Ltd", kind="supplier", is_member=False)
     scorer = f.UserFactory(name="Sam Scorer", organisation=alpha)
     f.DeclarationFactory(experiment=experiment, user=scorer)
     admin = f.AdminFactory(organisation=None)
     db_session.flush()
     add_assessment(experiment, scorer.id, "no_conflict", "", admin)
+    add_activity(
+        experiment,
+        kind="meeting",
+        format="online",
+        held_on=date(2027, 1, 5),
+        title="Supplier meeting",
+        supplier_ids=[supplier.id],
+        documents=[("Specification", "1.0")],
+        questions=[("Phased migration?", "Yes.")],
+    )
     db_session.flush()
     return {"experiment": experiment, "admin": admin}
 
@@ -77,6 +90,7 @@ def test_an_admin_prepares_a_borough_pack_recorded_like_other_exports(client, as
         "uk2-notice.pdf",
         "housing-uk2-ocds.json",
         "conflicts-assessment.pdf",
+        "engagement-record.csv",
     }
     for name, item in listed.items():
         data = archive.read(name)
@@ -91,6 +105,8 @@ def test_an_admin_prepares_a_borough_pack_recorded_like_other_exports(client, as
         required=["Public words"],
     )
     assert MEMBER_SECRET not in archive.read("housing-uk2-ocds.json").decode()
+    record = archive.read("engagement-record.csv").decode()
+    assert "Supplier meeting" in record and "Q: Phased migration? A: Yes." in record
     assert "Sam Scorer" in inspect_pdf(archive.read("conflicts-assessment.pdf")).pypdf_text
 
 
