@@ -169,7 +169,7 @@ def canary(ctx) -> None:
             summary=ctx.text(level),
             sensitivity=level,
             supplier_ids=[s.id for s in who],
-            documents=[(f"Document {ctx.token(level)}", "1.0")],
+            documents=[(f"Document {ctx.token(level)}", ctx.token(level))],
             questions=[(ctx.text(level), ctx.text(level))],
         )
     notice = save_notice(
