@@ -38,6 +38,9 @@ from procure.mail import views as mail_views
 from procure.market import bp as market_bp
 from procure.market import import_views, landscape_views
 from procure.market import views as market_views
+from procure.procurement import bp as procurement_bp
+from procure.procurement import conflict_views, engagement_views, handover_views
+from procure.procurement import views as procurement_views
 from procure.reports import bp as reports_bp
 from procure.reports import views as reports_views
 from procure.requirements import bp as requirements_bp
@@ -59,6 +62,10 @@ BLUEPRINTS = (
     (reports_bp, (reports_views,)),
     (governance_bp, (governance_views,)),
     (mail_bp, (mail_views,)),
+    (
+        procurement_bp,
+        (procurement_views, engagement_views, conflict_views, handover_views),
+    ),
 )
 
 

@@ -95,7 +95,7 @@ CANARY_ORGANISATIONS = [
     ("gla", "gla", True, None),
     ("public-research", "partner", False, None),
 ]
-CANARY_FEATURES = ("market", "scoring", "requirements", "workshops", "governance")
+CANARY_FEATURES = ("market", "scoring", "requirements", "workshops", "governance", "procurement")
 CANARY_PASSWORD = "canary-password"  # noqa: S105 - test-only accounts, refused in production
 
 

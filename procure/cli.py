@@ -19,7 +19,7 @@ export_cli = AppGroup("export", help="Export data as CSV, XLSX or JSON.")
 report_cli = AppGroup("report", help="Render PDF reports.")
 bench_cli = AppGroup("bench", help="Benchmark data.")
 
-FEATURES = ("market", "scoring", "requirements", "workshops", "reports", "mail")
+FEATURES = ("market", "scoring", "requirements", "workshops", "reports", "mail", "procurement")
 
 
 @users_cli.command("create")

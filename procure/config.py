@@ -100,6 +100,10 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "INVITATION_DAYS": int(os.environ.get("INVITATION_DAYS", "7")),
         "RESET_RATE_LIMIT": os.environ.get("RESET_RATE_LIMIT", "5 per 15 minutes"),
         "RESET_RESPONSE_FLOOR": float(os.environ.get("RESET_RESPONSE_FLOOR", "0.4")),
+        # OCDS release packages: the ocid prefix registered for the publisher and the publisher's
+        # name (documents in them link to the public pages at PUBLIC_URL).
+        "OCDS_OCID_PREFIX": os.environ.get("OCDS_OCID_PREFIX", "ocds-procure"),
+        "OCDS_PUBLISHER": os.environ.get("OCDS_PUBLISHER", "Procure"),
     }
     config.update(overrides)
     return config

@@ -150,7 +150,7 @@ def load_demo() -> str:
     db.session.flush()
 
     ctx = DemoContext(experiment, admin, orgs, leads, officers)
-    for feature in ("market", "scoring", "requirements", "workshops", "reports"):
+    for feature in ("market", "scoring", "requirements", "workshops", "reports", "procurement"):
         try:
             module = importlib.import_module(f"procure.{feature}.demo")
         except ModuleNotFoundError as exc:

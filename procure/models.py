@@ -6,6 +6,15 @@ from procure.experiments.models import Experiment, Participation, StageTransitio
 from procure.governance.models import ShareLink
 from procure.mail.models import OutboxMessage
 from procure.market.models import LandscapeEntry, Option
+from procure.procurement.models import (
+    ConflictAssessment,
+    EngagementActivity,
+    EngagementQuestion,
+    EngagementShare,
+    NoticeAuthority,
+    NoticeLot,
+    ProcurementNotice,
+)
 from procure.reports.models import ReportExport
 from procure.requirements.models import Endorsement, Requirement, SpecificationVersion
 from procure.scoring.models import Criterion, Declaration, ModeratedScore, Score, Scorecard
@@ -22,20 +31,27 @@ __all__ = [
     "AgendaItem",
     "Attendee",
     "AuditEvent",
+    "ConflictAssessment",
     "Criterion",
     "Decision",
     "Declaration",
     "Endorsement",
+    "EngagementActivity",
+    "EngagementQuestion",
+    "EngagementShare",
     "Experiment",
     "Invitation",
     "LandscapeEntry",
     "ModeratedScore",
     "NoteSection",
+    "NoticeAuthority",
+    "NoticeLot",
     "Option",
     "Organisation",
     "OutboxMessage",
     "Participation",
     "PasswordReset",
+    "ProcurementNotice",
     "ReportExport",
     "Requirement",
     "Score",

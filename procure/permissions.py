@@ -142,6 +142,8 @@ RULES: dict[str, Callable[[Any, Any], bool]] = {
     "experiment.manage_participants": lambda user, _obj: is_admin(user),
     "experiment.move_stage": lambda user, _obj: is_admin(user),
     "experiment.export": lambda user, _obj: is_admin(user),
+    # The conflicts assessment of a procurement: convenor staff review every declaration.
+    "conflicts.assess": lambda user, _obj: is_admin(user),
     # Market scan
     "option.create": can_edit_experiment,
     "option.propose": lambda user, exp: (

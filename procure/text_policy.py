@@ -117,6 +117,20 @@ TEXT_FIELDS: dict[str, TextField] = {
     "note_sections.body": _spans(),
     "decisions.text": _spans(),
     "workshop_actions.text": _spans(),
+    # procurement: a notice is a public document; its free text may still hold spans
+    "procurement_notices.title": _spans(None),
+    "procurement_notices.description": _spans(None),
+    "procurement_notices.rationale": _spans(None),
+    "procurement_notices.participation": _spans(None),
+    "notice_lots.title": _spans(None),
+    "notice_lots.description": _spans(None),
+    "conflict_assessments.mitigation": _spans(None, _PAR),  # the convenor's working record
+    "engagement_activities.title": _spans(),
+    "engagement_activities.summary": _spans(),
+    "engagement_shares.document": _plain(None),  # a document's name, as given to suppliers
+    "engagement_shares.document_version": _plain(None),
+    "engagement_questions.question": _spans(None),
+    "engagement_questions.answer": _spans(None),
     # governance
     "share_links.label": _plain(None, _PAR),  # the convenor's own list of links
 }
@@ -130,6 +144,12 @@ NOT_TYPED_TEXT: dict[str, str] = {
     "experiments.stage": "one of the stages, held by a check constraint",
     "experiments.public_scores": "one of two settings, held by a check constraint",
     "organisations.kind": "one of the organisation kinds, held by a check constraint",
+    "organisations.ppon": "a PPON, checked as P, three letters, four digits and four letters",
+    "organisations.companies_house_number": "a Companies House number, checked for format",
+    "engagement_activities.kind": "one of the activity kinds, held by a check constraint",
+    "engagement_activities.format": "one of the activity formats, held by a check constraint",
+    "conflict_assessments.outcome": "one of the assessment outcomes, held by a check constraint",
+    "procurement_notices.cpv_codes": "CPV codes, each checked as eight digits and a check digit",
     "users.email": "an email address, checked as one; shown only to convenor staff",
     "users.password_hash": "a password hash, never shown",
     "users.site_role": "one of the site roles, held by a check constraint",
@@ -229,6 +249,12 @@ RECORD_NAMES = {
     "note_sections": "Notes section",
     "decisions": "Decision",
     "workshop_actions": "Action",
+    "procurement_notices": "Notice (UK2 draft)",
+    "notice_lots": "Notice lot",
+    "conflict_assessments": "Conflicts assessment",
+    "engagement_activities": "Engagement activity",
+    "engagement_shares": "Document shared with suppliers",
+    "engagement_questions": "Supplier question",
     "share_links": "Share link",
 }
 

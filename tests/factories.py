@@ -302,3 +302,23 @@ class InvitationFactory(Base):
     token_hash = factory.Sequence(lambda n: f"{n:064x}")
     expires_at = factory.LazyFunction(lambda: utcnow() + timedelta(days=7))
     state = "pending"
+
+
+class ProcurementNoticeFactory(Base):
+    class Meta:
+        model = m.ProcurementNotice
+
+    experiment = factory.SubFactory(ExperimentFactory)
+    title = factory.Sequence(lambda n: f"Housing systems notice {n}")
+    description = "The boroughs intend to buy a housing management system."
+    rationale = "The experiment tested the market first."
+    participation = "A supplier day and a questionnaire."
+    cpv_codes = factory.LazyFunction(lambda: ["48000000-8"])
+
+
+class NoticeAuthorityFactory(Base):
+    class Meta:
+        model = m.NoticeAuthority
+
+    notice = factory.SubFactory(ProcurementNoticeFactory)
+    organisation = factory.SubFactory(OrganisationFactory)

@@ -8,10 +8,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import Email, EqualTo, InputRequired, Length, Regexp
+from wtforms.validators import Email, EqualTo, InputRequired, Length, Regexp, ValidationError
 
 from procure.accounts.models import ORGANISATION_KINDS, SITE_ROLES
 from procure.forms import ProcureForm, no_control_characters, strip_filter
+from procure.identifiers import companies_house_problem, normalise_identifier, ppon_problem
 
 
 class LoginForm(ProcureForm):
@@ -34,6 +35,7 @@ KIND_LABELS = {
     "gla": "Greater London Authority",
     "convenor": "Convenor",
     "partner": "Partner",
+    "supplier": "Supplier",
 }
 
 
@@ -69,7 +71,29 @@ class OrganisationForm(ProcureForm):
         validators=[InputRequired("Choose the kind of organisation")],
     )
     is_member = BooleanField("Member of the network", widget=GovCheckboxInput(), default=True)
+    ppon = StringField(
+        "PPON (Public Procurement Organisation Number), if known",
+        widget=GovTextInput(),
+        filters=[normalise_identifier],
+        description="From the Central Digital Platform, for example PABC-1234-WXYZ",
+    )
+    companies_house_number = StringField(
+        "Companies House number, if it is a company",
+        widget=GovTextInput(),
+        filters=[normalise_identifier],
+        description="Eight digits, or two letters and six digits, for example SC123456",
+    )
     submit = SubmitField("Save organisation", widget=GovSubmitInput())
+
+    def validate_ppon(self, field) -> None:
+        problem = ppon_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_companies_house_number(self, field) -> None:
+        problem = companies_house_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
 
 
 ROLE_LABELS = {"admin": "Admin (convenor staff)", "member": "Member", "guest": "Guest"}

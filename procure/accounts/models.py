@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from procure.db import TimestampMixin, VersionedMixin, utcnow
 from procure.extensions import db
 
-ORGANISATION_KINDS = ("borough", "gla", "convenor", "partner")
+ORGANISATION_KINDS = ("borough", "gla", "convenor", "partner", "supplier")
 SITE_ROLES = ("admin", "member", "guest")
 
 
@@ -24,6 +24,10 @@ class Organisation(TimestampMixin, VersionedMixin, db.Model):
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
     kind: Mapped[str] = mapped_column(sa.String(20))
     is_member: Mapped[bool] = mapped_column(default=True, server_default=sa.text("true"))
+    # Identifiers that notices and OCDS name organisations by (schemes GB-PPON, GB-COH);
+    # each is checked for format in procure.procurement.identifiers.
+    ppon: Mapped[str | None] = mapped_column(sa.String(14))
+    companies_house_number: Mapped[str | None] = mapped_column(sa.String(8))
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")
 

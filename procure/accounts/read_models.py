@@ -35,6 +35,8 @@ class OrganisationRow:
     slug: str
     kind: str
     is_member: bool
+    ppon: str = ""
+    companies_house_number: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,15 @@ class UserRow:
 
 
 def organisation_row(org: Any) -> OrganisationRow:
-    return OrganisationRow(org.id, org.name, org.slug, org.kind, org.is_member)
+    return OrganisationRow(
+        org.id,
+        org.name,
+        org.slug,
+        org.kind,
+        org.is_member,
+        org.ppon or "",
+        org.companies_house_number or "",
+    )
 
 
 def user_row(user: Any) -> UserRow:

@@ -14,6 +14,7 @@ from procure import audit
 from procure.accounts.models import Organisation, User
 from procure.db import utcnow
 from procure.extensions import db
+from procure.identifiers import companies_house_problem, normalise_identifier, ppon_problem
 from procure.text_policy import policy, span_problem
 
 # zxcvbn scores 0–4 against dictionaries of common passwords, names and patterns.
@@ -100,13 +101,33 @@ def _refuse_spans(column: str, value: str, label: str) -> None:
         raise AccountError(problem)
 
 
-def create_organisation(*, name: str, slug: str, kind: str, is_member: bool) -> Organisation:
+def create_organisation(
+    *,
+    name: str,
+    slug: str,
+    kind: str,
+    is_member: bool,
+    ppon: str | None = None,
+    companies_house_number: str | None = None,
+) -> Organisation:
     _refuse_spans("organisations.name", name, "Name")
+    ppon = normalise_identifier(ppon) or None
+    companies_house_number = normalise_identifier(companies_house_number) or None
+    problem = ppon_problem(ppon or "") or companies_house_problem(companies_house_number or "")
+    if problem:
+        raise AccountError(problem)
     if db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug)):
         raise AccountError(f"An organisation with the short name “{slug}” already exists")
     if db.session.scalar(sa.select(Organisation).where(Organisation.name == name)):
         raise AccountError(f"An organisation called “{name}” already exists")
-    org = Organisation(name=name, slug=slug, kind=kind, is_member=is_member)
+    org = Organisation(
+        name=name,
+        slug=slug,
+        kind=kind,
+        is_member=is_member,
+        ppon=ppon,
+        companies_house_number=companies_house_number,
+    )
     db.session.add(org)
     db.session.flush()
     audit.record("organisation.create", org, summary=f"Added organisation {name}")

@@ -89,6 +89,8 @@ def organisations():
                 slug=form.slug.data,
                 kind=form.kind.data,
                 is_member=form.is_member.data,
+                ppon=form.ppon.data,
+                companies_house_number=form.companies_house_number.data,
             )
         except AccountError as exc:
             form.name.errors.append(str(exc))

@@ -23,6 +23,7 @@ from procure.experiments.models import (
 from procure.experiments.services import bump_content_version
 from procure.extensions import db
 from procure.market.models import Option
+from procure.procurement.conflicts import scorers_without_current_assessment
 from procure.requirements.models import SpecificationVersion
 from procure.scoring.models import DIMENSIONS, Criterion, Scorecard
 
@@ -112,6 +113,18 @@ def gate_into(experiment: Experiment, stage: str) -> list[Missing]:
         )
         if not published:
             missing.append(Missing("A published specification version", "requirements.versions"))
+    elif stage == "closed":
+        # Section 83: a conflicts assessment, kept current, for everyone who scored. A
+        # count only: the gate is shown to every reader, and names are personal data.
+        lacking = scorers_without_current_assessment(experiment)
+        if lacking:
+            missing.append(
+                Missing(
+                    f"A current conflicts assessment for everyone who scored "
+                    f"({len(lacking)} still needed)",
+                    "procurement.conflicts",
+                )
+            )
     return missing
 
 

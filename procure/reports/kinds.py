@@ -22,12 +22,31 @@ from procure.extensions import db
 from procure.reports.document import ReportDocument
 from procure.sensitivity import Audience, Redactor, Sensitivity
 
-KINDS = ("workshop-pack", "scoring", "requirements", "summary")
+KINDS = ("workshop-pack", "scoring", "requirements", "summary", "notice", "conflicts")
 KIND_LABELS = {
     "workshop-pack": "Workshop pack",
     "scoring": "Scoring report",
     "requirements": "Requirements specification",
     "summary": "Experiment summary",
+    "notice": "UK2 notice draft",
+    "conflicts": "Conflicts assessment",
+    "handover": "Handover pack (ZIP)",
+}
+# Kinds whose file is a bundle of other reports rather than one PDF: their feature's
+# report module builds them (``build_bundle``), and the export records them the same way.
+BUNDLE_KINDS = ("handover",)
+# The lowest audience a kind may be exported for: below it the report is refused.
+MINIMUM_AUDIENCE = {kind: Audience.PUBLIC for kind in KINDS} | {
+    "conflicts": Audience.PARTICIPANTS,
+    "handover": Audience.PARTICIPANTS,
+}
+# The feature that builds each kind not composed here (looked up lazily: see feature_report).
+FEATURE_OF = {
+    "scoring": "scoring",
+    "requirements": "requirements",
+    "notice": "procurement",
+    "conflicts": "procurement",
+    "handover": "procurement",
 }
 
 
@@ -64,7 +83,7 @@ class Choice:
 
 
 def parse_kind(kind: str) -> str:
-    if kind not in KINDS:
+    if kind not in KINDS + BUNDLE_KINDS:
         raise ReportError(f"Unknown report kind {kind!r}: choose one of {', '.join(KINDS)}", "kind")
     return kind
 
@@ -133,6 +152,7 @@ def resolve_params(
     *,
     workshop_id: int | str | None = None,
     version: str | None = None,
+    organisation: str | None = None,
 ) -> dict[str, Any]:
     """Check the parameters a kind needs and fill in defaults (latest workshop/version).
 
@@ -140,6 +160,18 @@ def resolve_params(
     refuses a workshop pack for an audience below the workshop's own sensitivity.
     """
     parse_kind(kind)
+    minimum = MINIMUM_AUDIENCE[kind]
+    if audience < minimum:
+        raise ReportError(
+            f"The {KIND_LABELS[kind].lower()} is for {minimum.label.lower()} only: "
+            f"choose the {minimum.slug} audience",
+            "audience",
+        )
+    if kind in BUNDLE_KINDS:
+        module = feature_report(FEATURE_OF[kind])
+        if module is None:
+            raise ReportError(f"The {KIND_LABELS[kind].lower()} is not available", "kind")
+        return {"organisation": module.resolve_borough(experiment, organisation)}
     if kind == "workshop-pack":
         workshops = workshops_of(experiment)
         if workshop_id in (None, ""):
@@ -198,7 +230,7 @@ def build_document(
     elif kind == "summary":
         document = builders.build_summary(experiment, redactor)
     else:
-        feature = "scoring" if kind == "scoring" else "requirements"
+        feature = FEATURE_OF[kind]
         module = feature_report(feature)
         if module is None or not hasattr(module, "build_report"):
             raise ReportError(
@@ -207,6 +239,13 @@ def build_document(
             )
         if kind == "requirements":
             document = module.build_report(experiment, redactor, version=params.get("version"))
+        elif kind == "conflicts":
+            document = module.build_conflicts_report(experiment, redactor)
+        elif kind == "notice":
+            try:
+                document = module.build_report(experiment, redactor)
+            except LookupError as exc:
+                raise ReportError(str(exc), "kind") from exc
         else:
             document = module.build_report(experiment, redactor)
     document.redaction_log = redactor.log

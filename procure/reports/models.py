@@ -13,7 +13,15 @@ from procure.db import utcnow
 from procure.experiments.models import Experiment
 from procure.extensions import db
 
-REPORT_KINDS = ("workshop-pack", "scoring", "requirements", "summary")
+REPORT_KINDS = (
+    "workshop-pack",
+    "scoring",
+    "requirements",
+    "summary",
+    "notice",
+    "conflicts",
+    "handover",
+)
 EXPORT_STATUSES = ("queued", "running", "done", "failed")
 
 

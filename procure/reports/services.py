@@ -29,9 +29,12 @@ from procure.extensions import db
 from procure.permissions import audience_for
 from procure.reports.document import ReportDocument, render_report_pdf
 from procure.reports.kinds import (
+    BUNDLE_KINDS,
+    FEATURE_OF,
     KIND_LABELS,
     ReportError,
     build_document,
+    feature_report,
     parse_audience,
     parse_kind,
     resolve_params,
@@ -62,7 +65,9 @@ def render_now(
 
 def _clean(params: dict[str, Any]) -> dict[str, Any]:
     return {
-        k: v for k, v in params.items() if k in ("workshop_id", "version") and v not in (None, "")
+        k: v
+        for k, v in params.items()
+        if k in ("workshop_id", "version", "organisation") and v not in (None, "")
     }
 
 
@@ -207,17 +212,27 @@ def process_export(export_id: int, *, commit: bool) -> ReportExport | None:
             _set_progress(export, "done", 100, commit)
             return export
         _set_progress(export, "running", 10, commit)
-        document = build_document(export.kind, experiment, audience, **params)
-        _set_progress(export, "running", 40, commit)
-        pdf = render_report_pdf(document)
-        digest = hashlib.sha256(pdf).hexdigest()
-        write_atomically(reports_dir(), f"{digest}.pdf", pdf)
-        export.file_path = f"{digest}.pdf"
-        export.filename = document.filename
+        if export.kind in BUNDLE_KINDS:
+            resolve_params(experiment, export.kind, audience, **params)
+            module = feature_report(FEATURE_OF[export.kind])
+            data, filename, withheld = module.build_bundle(
+                current_app._get_current_object(), experiment, audience, **params
+            )
+            suffix, pages = "zip", 0
+        else:
+            document = build_document(export.kind, experiment, audience, **params)
+            _set_progress(export, "running", 40, commit)
+            data = render_report_pdf(document)
+            filename, withheld = document.filename, document.redaction_log.as_list()
+            suffix, pages = "pdf", len(pypdf.PdfReader(io.BytesIO(data)).pages)
+        digest = hashlib.sha256(data).hexdigest()
+        write_atomically(reports_dir(), f"{digest}.{suffix}", data)
+        export.file_path = f"{digest}.{suffix}"
+        export.filename = filename
         export.sha256 = digest
-        export.size_bytes = len(pdf)
-        export.pages = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
-        export.redaction_log = document.redaction_log.as_list()
+        export.size_bytes = len(data)
+        export.pages = pages
+        export.redaction_log = withheld
         export.error = ""
         export.finished_at = _now()
         _set_progress(export, "done", 100, commit)

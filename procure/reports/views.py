@@ -104,7 +104,7 @@ def download(slug: str, export_id: int):
         abort(404)
     return Response(
         path.read_bytes(),
-        mimetype="application/pdf",
+        mimetype="application/zip" if path.suffix == ".zip" else "application/pdf",
         headers={
             "Content-Disposition": f'attachment; filename="{export.filename or "report.pdf"}"'
         },

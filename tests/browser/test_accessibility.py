@@ -177,3 +177,20 @@ def test_a_table_that_scrolls_sideways_can_be_reached_with_the_keyboard(visit, a
         ".map(b => b.getAttribute('tabindex'))"
     )
     assert fitting and all(t is None for t in fitting), fitting
+
+
+def test_procurement_pages_pass_the_audit(visit, audit):
+    """The notice's edit form and the conflicts assessment are not in the section links."""
+    page = visit(ADMIN)
+    problems = []
+    for path, label in (
+        ("/engagement/new", "Engagement activity form"),
+        ("/notice", "UK2 notice"),
+        ("/notice/edit", "UK2 notice form"),
+        ("/conflicts", "Conflicts assessment"),
+    ):
+        response = page.goto(EXPERIMENT + path)
+        assert response.status == 200, f"{label}: {response.status}"
+        problems += audit.problems(page, label)
+        shoot(page, f"procurement{path.replace('/', '-')}")
+    assert not problems, "Accessibility problems:\n" + "\n".join(problems)

@@ -38,9 +38,11 @@ from tests.factories import (
     InvitationFactory,
     LandscapeEntryFactory,
     NoteSectionFactory,
+    NoticeAuthorityFactory,
     OptionFactory,
     OrganisationFactory,
     ParticipationFactory,
+    ProcurementNoticeFactory,
     ReportExportFactory,
     RequirementFactory,
     ScorecardFactory,
@@ -282,6 +284,17 @@ EXPERIMENT_ROWS = [
     Row("workshops.remove", "POST", E + "/workshops/{workshop}/notes/{o_spare_note}/remove", tampered(EDITORS)),
     Row("workshops.delete", "GET", E + "/workshops/{spare_workshop}/delete", signed_in(EDITORS)),
     Row("workshops.delete", "POST", E + "/workshops/{o_spare_workshop}/delete", tampered(EDITORS)),
+    # From experiment to tender: the UK2 notice draft (a public document) and its OCDS file
+    Row("procurement.engagement", "GET", E + "/engagement", page),
+    *both("procurement.add_engagement", E + "/engagement/new", EDITORS),
+    Row("procurement.notice", "GET", E + "/notice", page),
+    *both("procurement.edit_notice", E + "/notice/edit", EDITORS),
+    Row("procurement.ocds", "GET", E + "/notice/ocds.json", page),
+    Row("procurement.notice_pdf", "GET", E + "/notice/notice.pdf", page),
+    *both("procurement.conflicts", E + "/conflicts", ADMIN),
+    Row("procurement.conflicts_download", "GET", E + "/conflicts.csv", signed_in(ADMIN)),
+    Row("procurement.conflicts_download", "GET", E + "/conflicts.xlsx", signed_in(ADMIN)),
+    *both("procurement.handover", E + "/handover", ADMIN),
     # Report packs (admins choose the audience; never above their own)
     *both("reports.index", E + "/reports", ADMIN),
     Row("reports.show", "GET", E + "/reports/{export}", signed_in(ADMIN)),
@@ -374,6 +387,9 @@ def _experiment(kind: str, orgs: dict, people: dict, reports_dir: Path, n: int) 
     spare_note = NoteSectionFactory(workshop_id=workshop.id)
     pdf = reports_dir / f"access-{kind}.pdf"
     pdf.write_bytes(b"%PDF-1.4\n% access table\n")
+    notice = ProcurementNoticeFactory(experiment=exp)
+    for org in ("a", "b"):
+        NoticeAuthorityFactory(notice=notice, organisation=orgs[org])
     export = ReportExportFactory(
         experiment=exp, status="done", file_path=pdf.name, filename=pdf.name, audience="public"
     )

@@ -33,8 +33,15 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from procure.accounts.models import User
 from procure.experiments.models import Experiment, Participation
 from procure.extensions import db
+from procure.procurement.handover import build_handover
 from procure.reports.document import render_report_pdf
-from procure.reports.kinds import KINDS, ReportError, build_document, feature_report
+from procure.reports.kinds import (
+    KINDS,
+    MINIMUM_AUDIENCE,
+    ReportError,
+    build_document,
+    feature_report,
+)
 from procure.sensitivity import Audience, Sensitivity
 from procure.text_policy import TEXT_FIELDS, excluded, string_columns
 from procure.workshops.models import Workshop
@@ -232,6 +239,10 @@ def _render(app, canary: Canary, kind: str, audience: Audience):
         required = [t for t in title_tokens if level_of(t) <= audience]
     if kind == "summary":
         required += canary.summary_tokens + canary.participant_org_tokens
+    if audience < MINIMUM_AUDIENCE[kind]:
+        with app.test_request_context(), pytest.raises(ReportError, match="only"):
+            build_document(kind, experiment, audience)
+        return None
     with app.test_request_context():
         try:
             document = build_document(kind, experiment, audience, **params)
@@ -404,7 +415,55 @@ def test_pages_hold_nothing_above_the_reader(app, canary, audience):
             "requirements.index",
             "requirements.versions",
             "workshops.index",
+            "procurement.notice",
+            "procurement.engagement",
         }
     ]
     missing = [path for path in nav if path not in visited]
     assert not missing, f"not reached as {audience.slug}: {missing}"
+
+
+# -- OCDS ------------------------------------------------------------------------------
+
+
+def test_ocds_package_holds_public_tokens_only(app, canary, tmp_path):
+    """The OCDS release is built at public: no members or participants token, public ones in."""
+    output = tmp_path / "canary-ocds.json"
+    result = app.test_cli_runner().invoke(
+        args=["export", "ocds", "--experiment", SLUG, "--output", str(output)]
+    )
+    assert result.exit_code == 0, result.output
+    text = output.read_text(encoding="utf-8")
+    leaked = [t for t in canary.above(Audience.PUBLIC) if t in text]
+    assert not leaked, f"OCDS package: tokens above public: {leaked}"
+    found = {m.group(0) for m in TOKEN.finditer(text)}
+    assert found and all(level_of(t) == Audience.PUBLIC for t in found)
+    release = json.loads(text)["releases"][0]
+    # The notice's title, its lot and the buyers' names are all public tokens.
+    assert TOKEN.search(release["tender"]["title"])
+    assert TOKEN.search(release["tender"]["lots"][0]["description"])
+    buyers = [p["name"] for p in release["parties"] if "buyer" in p["roles"]]
+    assert len(buyers) >= 2 and all(
+        n in canary.participant_org_tokens or TOKEN.search(n) for n in buyers
+    )
+
+
+def test_handover_pack_files_hold_nothing_above_their_audience(app, canary):
+    """Inside a participants pack, each file holds nothing above the audience its manifest names."""
+    experiment = db.session.get(Experiment, canary.experiment_id)
+    with app.test_request_context():
+        pack = build_handover(app, experiment, Audience.PARTICIPANTS, f"{SLUG}-camden")
+    archive = zipfile.ZipFile(io.BytesIO(pack.data))
+    manifest = json.loads(archive.read("manifest.json"))
+    assert not TOKEN.search(json.dumps(manifest))
+    public_files = [i["file"] for i in manifest["files"] if i["audience"] == "public"]
+    assert len(public_files) == 2, manifest
+    for item in manifest["files"]:
+        data = archive.read(item["file"])
+        audience = Audience.parse(item["audience"])
+        if item["file"].endswith(".pdf"):
+            _assert_pdf_redacted(data, canary, audience, [], item["file"])
+        else:
+            text = data.decode("utf-8", "replace")
+            leaked = [t for t in canary.above(audience) if t in text]
+            assert not leaked, f"{item['file']}: {leaked}"

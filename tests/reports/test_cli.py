@@ -24,7 +24,14 @@ def experiment(db_session):
 def test_kinds_one_per_line(runner):
     result = runner.invoke(args=["report", "kinds"])
     assert result.exit_code == 0
-    assert result.output.splitlines() == ["workshop-pack", "scoring", "requirements", "summary"]
+    assert result.output.splitlines() == [
+        "workshop-pack",
+        "scoring",
+        "requirements",
+        "summary",
+        "notice",
+        "conflicts",
+    ]
 
 
 def test_render_writes_the_file_and_prints_log_and_sha(runner, experiment, tmp_path):

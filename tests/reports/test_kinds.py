@@ -41,7 +41,14 @@ def experiment(app_ctx):
 
 
 def test_kinds_registry():
-    assert kinds.KINDS == ("workshop-pack", "scoring", "requirements", "summary")
+    assert kinds.KINDS == (
+        "workshop-pack",
+        "scoring",
+        "requirements",
+        "summary",
+        "notice",
+        "conflicts",
+    )
     with pytest.raises(kinds.ReportError, match="Unknown report kind 'x'"):
         kinds.parse_kind("x")
 
