@@ -27,6 +27,7 @@ from procure.scoring.analysis import (
     ScoreInput,
     analyse,
 )
+from procure.scoring.blind import Blind
 from procure.scoring.charts import ScatterPoint, scatter_svg
 from procure.scoring.models import SCALE, Criterion, ModeratedScore, Score, Scorecard
 from procure.scoring.scorecards import scoring_participations
@@ -51,6 +52,7 @@ class ScoringData:
     analysis: Analysis
     include_drafts: bool = False
     option_id: int | None = None
+    blind: Blind | None = None  # set when the reader sees only their own borough's scores
     _scorecards: list[Scorecard] | None = None
 
     @property
@@ -142,6 +144,7 @@ def _cached_analysis(
         experiment.created_at,  # an id reused after a rollback is another experiment
         experiment.content_version,
         experiment.quadrant_threshold,
+        tuple(p.organisation_id for p in participations),
         tuple((o.id, o.name) for o in options),
         tuple((c.id, c.dimension, c.weight, c.name) for c in criteria),
         tuple((m.id, m.option_id, m.criterion_id, m.score) for m in moderated),
@@ -191,13 +194,19 @@ def _cached_analysis(
 
 
 def load_scoring_data(
-    experiment: Experiment, *, include_drafts: bool = False, option_id: int | None = None
+    experiment: Experiment,
+    *,
+    include_drafts: bool = False,
+    option_id: int | None = None,
+    blind: Blind | None = None,
 ) -> ScoringData:
     """Load the shortlist, criteria and moderation, and run (or reuse) the analysis.
 
     Only submitted scorecards feed the analysis; ``include_drafts`` also loads drafts
     (for participants' exports) without letting them count. ``option_id`` limits the
-    scorecards loaded (``data.scorecards``) to that option's.
+    scorecards loaded (``data.scorecards``) to that option's. With a ``blind`` (see
+    ``blind.blind_for``) only the reader's own organisation scores: no other borough's
+    scorecard is loaded or counted, so nothing built from this data can show one.
     """
     criteria = criteria_of(experiment)
     options = list(
@@ -208,7 +217,10 @@ def load_scoring_data(
         )
     )
     participations = scoring_participations(experiment)
+    if blind is not None:
+        participations = [p for p in participations if p.organisation_id == blind.organisation_id]
     option_ids = {o.id for o in options}
+    # Consensus scores come after everyone has scored: a blind reader sees none.
     moderated = [
         m
         for m in db.session.scalars(
@@ -216,7 +228,7 @@ def load_scoring_data(
             .where(ModeratedScore.experiment_id == experiment.id)
             .order_by(ModeratedScore.id)
         )
-        if m.option_id in option_ids
+        if m.option_id in option_ids and blind is None
     ]
     analysis = _cached_analysis(experiment, options, criteria, participations, moderated)
     return ScoringData(
@@ -228,6 +240,7 @@ def load_scoring_data(
         analysis,
         include_drafts=include_drafts,
         option_id=option_id,
+        blind=blind,
     )
 
 
@@ -340,6 +353,8 @@ class ScoringDashboard:
     boroughs_complete: int
     anonymised: bool
     aggregate_only: bool
+    blind: Blind | None = None  # the reader sees only their own borough's scores
+    sees_all_early: bool = False  # convenor staff or an observer while boroughs are blind
 
 
 def criterion_views(criteria: list[Criterion], redactor: Redactor) -> tuple[CriterionView, ...]:
@@ -476,8 +491,14 @@ def agenda_rows(data: ScoringData, redactor: Redactor) -> tuple[AgendaRow, ...]:
     return tuple(rows)
 
 
-def build_dashboard(data: ScoringData, redactor: Redactor) -> ScoringDashboard:
-    """The scoring dashboard as ``redactor.audience`` may see it."""
+def build_dashboard(
+    data: ScoringData, redactor: Redactor, *, sees_all_early: bool = False
+) -> ScoringDashboard:
+    """The scoring dashboard as ``redactor.audience`` may see it.
+
+    ``sees_all_early``: the reader (convenor staff or an observer) sees every borough's
+    scores while the boroughs themselves are still blind; the page says so.
+    """
     experiment = data.experiment
     audience = redactor.audience
     rows = option_rows(data, redactor)
@@ -524,4 +545,6 @@ def build_dashboard(data: ScoringData, redactor: Redactor) -> ScoringDashboard:
         boroughs_complete=sum(1 for p in progress if p.complete and total),
         anonymised=labels is not None and audience < Audience.MEMBERS,
         aggregate_only=labels is None,
+        blind=data.blind,
+        sees_all_early=sees_all_early,
     )

@@ -184,8 +184,11 @@ EXPERIMENT_ROWS = [
     Row("scoring.option", "GET", E + "/scoring/options/{option}", page),
     Row("scoring.option", "GET", E + "/scoring/options/{o_option}", everyone(404)),
     # At public, boroughs are anonymised: no page is addressed by a borough's name.
+    # Blind scoring: a borough that has not submitted everything sees only its own page.
     Row("scoring.borough", "GET", E + "/scoring/boroughs/{org_a_slug}",
-        {r: 404 if r == AN else 200 for r in ROLES}),
+        {**{r: 404 if r == AN else 200 for r in ROLES}, LO: 403}),
+    Row("scoring.borough", "GET", E + "/scoring/boroughs/{org_b_slug}",
+        {**{r: 404 if r == AN else 200 for r in ROLES}, OFF: 403, PL: 403, LO: 403}),
     Row("scoring.borough", "GET", E + "/scoring/boroughs/{o_only_slug}", everyone(404)),
     Row("scoring.export_csv", "GET", E + "/scoring/scores.csv", page),
     Row("scoring.export_xlsx", "GET", E + "/scoring/scores.xlsx", page),
@@ -341,6 +344,10 @@ def _experiment(kind: str, orgs: dict, people: dict, reports_dir: Path, n: int) 
     card_b = ScorecardFactory(option=option, organisation=orgs["b"], status="submitted")
     for card in (card_a, card_b):
         ScoreFactory(scorecard=card, criterion=criterion, score=3)
+    # Borough B has submitted every shortlisted option, so it sees every borough's scores;
+    # borough A (a draft) and the lead organisation (nothing yet) are still blind.
+    for shortlisted in (secret, proposal):
+        ScorecardFactory(option=shortlisted, organisation=orgs["b"], status="submitted")
     for org in ("a", "b"):
         LandscapeEntryFactory(experiment=exp, organisation=orgs[org])
     req = RequirementFactory(experiment=exp, number=n, status="agreed")
