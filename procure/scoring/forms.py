@@ -210,3 +210,23 @@ class ModerationForm(ProcureForm):
         default="members",
     )
     submit = SubmitField("Record consensus score", widget=GovSubmitInput())
+
+
+class BoroughWeightsFormBase(ProcureForm):
+    submit = SubmitField("Save our weights", widget=GovSubmitInput())
+
+
+def borough_weights_form_class(criteria: Sequence) -> type[BoroughWeightsFormBase]:
+    """One optional whole-number weight per criterion; blank keeps the shared weight."""
+    attrs: dict[str, object] = {}
+    for criterion in criteria:
+        attrs[f"weight_{criterion.id}"] = WholeNumberField(
+            f"{criterion.name} ({DIMENSION_LABELS[criterion.dimension].lower()})",
+            widget=GovTextInput(),
+            description=f"Shared weight {criterion.weight}. Leave blank to keep it.",
+            validators=[
+                Optional(),
+                NumberRange(1, 100, "Weight must be a whole number from 1 to 100"),
+            ],
+        )
+    return type("BoroughWeightsForm", (BoroughWeightsFormBase,), attrs)

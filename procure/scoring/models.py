@@ -141,3 +141,29 @@ class ModeratedScore(TimestampMixin, VersionedMixin, db.Model):
         sa.UniqueConstraint("option_id", "criterion_id"),
         sa.CheckConstraint("score BETWEEN 0 AND 5", name="score_range"),
     )
+
+
+class BoroughWeight(TimestampMixin, db.Model):
+    """One organisation's own weight for one criterion; the criterion's weight is the default.
+
+    The analysis ranks the options under each borough's weights and uses their spread in
+    the robustness runs; the shared weights still decide the overall ranking.
+    """
+
+    __tablename__ = "borough_weights"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    experiment_id: Mapped[int] = mapped_column(sa.ForeignKey("experiments.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
+    criterion_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("criteria.id", ondelete="CASCADE"), index=True
+    )
+    weight: Mapped[int]
+
+    organisation: Mapped[Organisation] = relationship()
+    criterion: Mapped[Criterion] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("organisation_id", "criterion_id"),
+        sa.CheckConstraint("weight > 0", name="weight_positive"),
+    )

@@ -13,7 +13,12 @@ from procure.experiments.services import experiment_header, get_experiment_or_40
 from procure.permissions import audience_for, can, is_admin, participation_of
 from procure.scoring import bp
 from procure.scoring.detail_read_models import build_declaration_register
-from procure.scoring.forms import DeclarationForm, ReopenForm, scorecard_form_class
+from procure.scoring.forms import (
+    DeclarationForm,
+    ReopenForm,
+    borough_weights_form_class,
+    scorecard_form_class,
+)
 from procure.scoring.models import SCALE
 from procure.scoring.read_models import criterion_views
 from procure.scoring.scorecards import (
@@ -33,9 +38,11 @@ from procure.scoring.scorecards import (
 )
 from procure.scoring.services import (
     ScoringError,
+    borough_weights_of,
     criteria_of,
     declaration_of,
     declarations,
+    save_borough_weights,
     save_declaration,
 )
 from procure.sensitivity import Audience, Redactor, Sensitivity
@@ -347,4 +354,43 @@ def reopen(slug: str, org_slug: str, option_id: int):
         organisation_name=organisation.name,
         option_name=option.name,
         back=url_for("scoring.scorecard", slug=slug, org_slug=org_slug, option_id=option_id),
+    )
+
+
+@bp.route("/experiments/<slug>/scoring/tasks/<org_slug>/weights", methods=["GET", "POST"])
+@login_required
+def borough_weights(slug: str, org_slug: str):
+    """A borough's own criterion weights; blank keeps the shared weight."""
+    experiment = get_experiment_or_404(slug)
+    organisation = scoring_organisation_or_none(experiment, org_slug)
+    if organisation is None:
+        abort(404)
+    if not can(
+        current_user,
+        "weights.edit",
+        SimpleNamespace(experiment=experiment, organisation_id=organisation.id),
+    ):
+        abort(403)
+    criteria = criteria_of(experiment)
+    form = borough_weights_form_class(criteria)()
+    if request.method == "GET":
+        own = borough_weights_of(experiment).get(organisation.id, {})
+        for criterion in criteria:
+            form[f"weight_{criterion.id}"].data = own.get(criterion.id)
+    if form.validate_on_submit():
+        weights = {c.id: form[f"weight_{c.id}"].data for c in criteria}
+        try:
+            save_borough_weights(experiment, organisation, weights)
+        except ScoringError as exc:
+            form[exc.field].errors.append(str(exc))
+        else:
+            flash(f"Saved {organisation.name}’s own weights", "success")
+            return redirect(url_for("scoring.dashboard", slug=slug) + "#own-weights")
+    redactor = Redactor(audience_for(current_user, experiment))
+    return render_template(
+        "scoring/weights.html",
+        experiment=experiment_header(experiment),
+        organisation=Ref(organisation.id, organisation.name, organisation.slug),
+        criteria=criterion_views(criteria, redactor),
+        form=form,
     )

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from procure import audit
+from procure.accounts.models import Organisation
 from procure.concurrency import check_version
 from procure.db import utcnow
 from procure.experiments.models import Experiment
@@ -19,6 +20,7 @@ from procure.extensions import db
 from procure.market.models import Option
 from procure.scoring.models import (
     DIMENSIONS,
+    BoroughWeight,
     Criterion,
     Declaration,
     ModeratedScore,
@@ -118,6 +120,72 @@ def criteria_of(experiment: Experiment) -> list[Criterion]:
         .order_by(Criterion.position, Criterion.id)
     ).all()
     return sorted(rows, key=lambda c: (DIMENSIONS.index(c.dimension), c.position, c.id))
+
+
+def borough_weights_of(experiment: Experiment) -> dict[int, dict[int, int]]:
+    """Organisation id → criterion id → the weight that organisation chose instead of the
+    shared one (only the criteria it changed)."""
+    weights: dict[int, dict[int, int]] = {}
+    for row in db.session.scalars(
+        sa.select(BoroughWeight).where(BoroughWeight.experiment_id == experiment.id)
+    ):
+        weights.setdefault(row.organisation_id, {})[row.criterion_id] = row.weight
+    return weights
+
+
+def save_borough_weights(
+    experiment: Experiment, organisation: Organisation, weights: dict[int, int | None]
+) -> None:
+    """Set ``organisation``'s own weights: criterion id → weight, or None for the shared
+    weight. A weight equal to the shared one is stored as no own weight."""
+    criteria = {c.id: c for c in criteria_of(experiment)}
+    existing = {
+        row.criterion_id: row
+        for row in db.session.scalars(
+            sa.select(BoroughWeight).where(
+                BoroughWeight.experiment_id == experiment.id,
+                BoroughWeight.organisation_id == organisation.id,
+            )
+        )
+    }
+    changes: dict[str, Any] = {}
+    for criterion_id, weight in weights.items():
+        criterion = criteria.get(criterion_id)
+        if criterion is None:
+            continue
+        if weight is not None and weight < 1:
+            raise ScoringError(
+                "A weight must be a whole number of 1 or more", f"weight_{criterion_id}"
+            )
+        own = None if weight == criterion.weight else weight
+        row = existing.get(criterion_id)
+        before = row.weight if row else None
+        if own == before:
+            continue
+        changes[criterion.name] = [before, own]
+        if own is None:
+            db.session.delete(row)
+        elif row is None:
+            db.session.add(
+                BoroughWeight(
+                    experiment_id=experiment.id,
+                    organisation_id=organisation.id,
+                    criterion_id=criterion_id,
+                    weight=own,
+                )
+            )
+        else:
+            row.weight = own
+    if changes:
+        audit.record(
+            "weights.borough",
+            organisation,
+            experiment_id=experiment.id,
+            summary=f"{organisation.name} set its own criterion weights",
+            changes=changes,
+        )
+        bump_content_version(experiment)
+    db.session.flush()
 
 
 def get_criterion_or_none(experiment: Experiment, criterion_id: int) -> Criterion | None:
@@ -231,6 +299,7 @@ def delete_criterion(criterion: Criterion, reason: str | None = None) -> None:
     )
     db.session.execute(sa.delete(Score).where(Score.criterion_id == criterion.id))
     db.session.execute(sa.delete(ModeratedScore).where(ModeratedScore.criterion_id == criterion.id))
+    db.session.execute(sa.delete(BoroughWeight).where(BoroughWeight.criterion_id == criterion.id))
     db.session.delete(criterion)
     bump_content_version(experiment)
     db.session.flush()

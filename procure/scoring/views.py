@@ -17,6 +17,7 @@ from procure.scoring.forms import ChangeReasonForm, CriterionForm, ModerationFor
 from procure.scoring.read_models import (
     agenda_rows,
     build_dashboard,
+    close_call_view,
     criterion_views,
     load_scoring_data,
 )
@@ -97,9 +98,11 @@ def option(slug: str, option_id: int):
     detail = next(iter(option_details(data, redactor, option_id)), None)
     if detail is None:
         abort(404)
+    call = close_call_view(data, redactor)
     return render_template(
         "scoring/option.html",
         detail=detail,
+        call=call if call and option_id in call.option_ids and not blind else None,
         experiment=experiment_header(experiment),
         blind=blind,
     )

@@ -213,6 +213,10 @@ EXPERIMENT_ROWS = [
     Row("scoring.scorecard", "GET", E + "/scoring/tasks/{org_a_slug}/{o_option}", tampered()),
     Row("scoring.scorecard", "POST", E + "/scoring/tasks/{org_a_slug}/{o_option}", tampered()),
     Row("scoring.scorecard", "GET", E + "/scoring/tasks/{o_only_slug}/{option}", tampered()),
+    *both("scoring.borough_weights", E + "/scoring/tasks/{org_a_slug}/weights", {PL, AD}),
+    *both("scoring.borough_weights", E + "/scoring/tasks/{org_b_slug}/weights", {OL, AD}),
+    Row("scoring.borough_weights", "GET", E + "/scoring/tasks/{o_only_slug}/weights", tampered()),
+    Row("scoring.borough_weights", "POST", E + "/scoring/tasks/{o_only_slug}/weights", tampered()),
     *both("scoring.reopen", E + "/scoring/tasks/{org_b_slug}/{option}/reopen", ADMIN),
     Row("scoring.reopen", "GET", E + "/scoring/tasks/{org_b_slug}/{o_option}/reopen", tampered()),
     # Requirements and specifications
