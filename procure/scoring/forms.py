@@ -136,7 +136,13 @@ class ScoreField(RadioField):
 
 class ScorecardFormBase(ProcureForm):
     version = VersionField()
+    # "Continue" saves the draft and leads to the check-your-answers page, which submits.
+    submit = SubmitField("Continue", widget=GovSubmitInput())
     save = SubmitField("Save draft", widget=GovSubmitInput())
+
+
+class CheckAnswersForm(ProcureForm):
+    version = VersionField()
     submit = SubmitField("Submit scorecard", widget=GovSubmitInput())
 
 

@@ -213,6 +213,13 @@ EXPERIMENT_ROWS = [
     Row("scoring.scorecard", "GET", E + "/scoring/tasks/{org_a_slug}/{o_option}", tampered()),
     Row("scoring.scorecard", "POST", E + "/scoring/tasks/{org_a_slug}/{o_option}", tampered()),
     Row("scoring.scorecard", "GET", E + "/scoring/tasks/{o_only_slug}/{option}", tampered()),
+    # Check your answers: A's draft is incomplete and B's is submitted, so both send the
+    # permitted person back to the scorecard (302); everyone else is refused.
+    Row("scoring.check", "GET", E + "/scoring/tasks/{org_a_slug}/{option}/check", signed_in({PL, AD}, ok=302)),
+    Row("scoring.check", "POST", E + "/scoring/tasks/{org_a_slug}/{option}/check", posted({PL, AD})),
+    Row("scoring.check", "GET", E + "/scoring/tasks/{org_b_slug}/{option}/check", signed_in({OL, AD}, ok=302)),
+    Row("scoring.check", "GET", E + "/scoring/tasks/{org_a_slug}/{o_option}/check", tampered()),
+    Row("scoring.check", "POST", E + "/scoring/tasks/{org_a_slug}/{o_option}/check", tampered()),
     *both("scoring.borough_weights", E + "/scoring/tasks/{org_a_slug}/weights", {PL, AD}),
     *both("scoring.borough_weights", E + "/scoring/tasks/{org_b_slug}/weights", {OL, AD}),
     Row("scoring.borough_weights", "GET", E + "/scoring/tasks/{o_only_slug}/weights", tampered()),
