@@ -34,45 +34,53 @@ DECLARATION_FIELDS = ["has_interest", "interest"]
 MODERATION_FIELDS = ["score", "rationale", "rationale_sensitivity"]
 
 # (dimension, name, weight, guidance): a starting point for housing management systems.
+# Options are products and procurement routes alike, so each criterion says what it asks
+# of both (a route is not scored on a supplier's roadmap, but on what it lets boroughs buy).
 STARTER_CRITERIA = [
     (
         "feasibility",
         "Cost within budgets",
         3,
-        "Can every borough afford the whole-life cost (licences, implementation, support) "
-        "within its housing revenue account and capital budgets?",
+        "Can every borough afford the whole-life cost (licences, implementation, support, or "
+        "the cost of running the procurement) within its housing revenue account and capital "
+        "budgets?",
     ),
     (
         "feasibility",
-        "Fit with procurement routes",
+        "Route to market",
         2,
-        "Can boroughs buy it through a compliant route they can use, such as a framework "
-        "call-off or a dynamic purchasing system, without a lengthy open procedure?",
+        "Can every borough take part lawfully and soon? For a product: a compliant route to "
+        "buy it, such as a framework call-off. For a procurement route: its rules, who may "
+        "use it and how long it takes.",
     ),
     (
         "feasibility",
         "Integration with existing systems",
         2,
-        "Does it connect to finance, repairs, CRM and document systems through open, "
-        "documented interfaces?",
+        "For a product: does it connect to finance, repairs, CRM and document systems through "
+        "open, documented interfaces? For a route: can boroughs require those interfaces of "
+        "what they buy through it?",
     ),
     (
         "feasibility",
         "Delivery timescale",
         1,
-        "Can it be live before the current contracts end, allowing for data migration?",
+        "Can it be live (or the contract let) before the current contracts end, allowing for "
+        "data migration?",
     ),
     (
         "feasibility",
         "Skills to run it",
         1,
-        "Do boroughs have, or can they build, the skills to configure and support it?",
+        "Do boroughs have, or can they build, the skills it needs: to configure and support a "
+        "product, or to run and manage a procurement route?",
     ),
     (
         "desirability",
         "Resident outcomes",
         3,
-        "Will residents get faster repairs, clearer information and easier self-service?",
+        "Will residents get faster repairs, clearer information and easier self-service, or "
+        "does the route let boroughs insist on them?",
     ),
     (
         "desirability",
@@ -88,9 +96,10 @@ STARTER_CRITERIA = [
     ),
     (
         "desirability",
-        "Supplier openness",
+        "Openness and exit",
         1,
-        "Does the supplier publish its roadmap, pricing approach and standards, and avoid lock-in?",
+        "Does it keep boroughs free to change later: open standards, published pricing, data "
+        "export and fair exit terms, whether it is a product or a route?",
     ),
     (
         "desirability",
