@@ -24,7 +24,7 @@ from procure.scoring.models import (
     Scorecard,
 )
 from procure.scoring.scorecards import scoring_participations
-from procure.scoring.services import STARTER_CRITERIA
+from procure.scoring.services import STARTER_CRITERIA, STARTER_DESCRIPTORS
 from procure.sensitivity import Sensitivity
 
 SEED = 20261122
@@ -66,6 +66,7 @@ def _ensure_criteria(experiment) -> list[Criterion]:
                     name=name,
                     weight=weight,
                     guidance=guidance,
+                    descriptors="\n".join(STARTER_DESCRIPTORS.get(name, ())),
                     position=position,
                 )
             )

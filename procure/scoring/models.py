@@ -26,6 +26,14 @@ SCALE = {
 }
 
 
+def descriptors_of(text: str | None) -> dict[int, str]:
+    """Score → what it means: the criterion's own six lines where given, else the scale."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    if len(lines) != len(SCALE):
+        return dict(SCALE)
+    return dict(enumerate(lines))
+
+
 class Criterion(TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "criteria"
 
@@ -35,9 +43,16 @@ class Criterion(TimestampMixin, VersionedMixin, db.Model):
     name: Mapped[str] = mapped_column(sa.String(200))
     weight: Mapped[int] = mapped_column(default=1)
     guidance: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # What each score from 0 to 5 means for this criterion: six lines, or empty for the
+    # general scale (see ``descriptors_of``).
+    descriptors: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     position: Mapped[int] = mapped_column(default=0, server_default="0")
 
     experiment: Mapped[Experiment] = relationship()
+
+    @property
+    def descriptor_labels(self) -> dict[int, str]:
+        return descriptors_of(self.descriptors)
 
     __table_args__ = (
         sa.UniqueConstraint("experiment_id", "dimension", "name"),

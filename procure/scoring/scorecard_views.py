@@ -20,7 +20,6 @@ from procure.scoring.forms import (
     borough_weights_form_class,
     scorecard_form_class,
 )
-from procure.scoring.models import SCALE
 from procure.scoring.read_models import criterion_views
 from procure.scoring.scorecards import (
     NEW_VERSION,
@@ -222,6 +221,7 @@ def _entries(form, criteria) -> dict[int, ScoreEntry]:
 
 def _submitted_entries(scorecard, criteria, redactor):
     saved = {s.criterion_id: s for s in scorecard.scores}
+    meanings = {c.id: c.descriptor_labels for c in criteria}
     rows = []
     for view in criterion_views(criteria, redactor):
         score = saved.get(view.id)
@@ -229,7 +229,7 @@ def _submitted_entries(scorecard, criteria, redactor):
             {
                 "criterion": view,
                 "score": score.score if score else None,
-                "descriptor": SCALE.get(score.score, "")
+                "descriptor": meanings[view.id].get(score.score, "")
                 if score and score.score is not None
                 else "",
                 "reason": redactor.markdown(
@@ -323,7 +323,6 @@ def scorecard(slug: str, org_slug: str, option_id: int):
             missing=missing,
             conflict=conflict,
             reasons_required=experiment.reasons_required,
-            scale=SCALE,
         ),
         409 if conflict else 200,
     )

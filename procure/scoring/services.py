@@ -29,7 +29,7 @@ from procure.scoring.models import (
 )
 from procure.sensitivity import Sensitivity
 
-CRITERION_FIELDS = ["dimension", "name", "weight", "guidance"]
+CRITERION_FIELDS = ["dimension", "name", "weight", "guidance", "descriptors"]
 DECLARATION_FIELDS = ["has_interest", "interest"]
 MODERATION_FIELDS = ["score", "rationale", "rationale_sensitivity"]
 
@@ -108,6 +108,91 @@ STARTER_CRITERIA = [
         "Does it support the boroughs' digital and housing strategies and joint working?",
     ),
 ]
+
+
+# What 0 to 5 means for each starter criterion, lowest first.
+STARTER_DESCRIPTORS: dict[str, tuple[str, ...]] = {
+    "Cost within budgets": (
+        "No cost evidence, or clearly unaffordable",
+        "Well over budget for most boroughs",
+        "Over budget unless phased or subsidised",
+        "Affordable for most boroughs within current budgets",
+        "Affordable for every borough, with some saving",
+        "A clear saving on today's whole-life cost for every borough",
+    ),
+    "Route to market": (
+        "No lawful route for us to take part",
+        "A route exists but would take over a year",
+        "A route needs approvals or changes we may not get",
+        "A usable compliant route, with some delay",
+        "A compliant route we can use within months",
+        "A route we already use, open to every borough today",
+    ),
+    "Integration with existing systems": (
+        "No way to connect to our systems",
+        "Only bespoke, costly integration",
+        "Some links; several systems need manual work",
+        "Connects to the main systems with configuration",
+        "Open, documented interfaces to nearly all our systems",
+        "Proven live links to the same systems we run",
+    ),
+    "Delivery timescale": (
+        "No credible plan or date",
+        "Live well after our contracts end",
+        "Only with an extension we may not get",
+        "Live by contract end, with little slack",
+        "Live before contract end, with a parallel run",
+        "Live well ahead, proven at a landlord our size",
+    ),
+    "Skills to run it": (
+        "We have none of the skills and cannot get them",
+        "Nearly everything would be bought in",
+        "We would need new posts or long training",
+        "Our team could run it with training",
+        "Our team could run it with little help",
+        "We already run something just like it",
+    ),
+    "Resident outcomes": (
+        "No evidence of any benefit to residents",
+        "Worse or no better for residents",
+        "Small improvements for a few services",
+        "Clear improvements in the main services",
+        "Faster repairs, better information and self-service",
+        "Residents tested it and rated it highly",
+    ),
+    "Officer experience": (
+        "No evidence; officers could not try it",
+        "More re-keying and chasing than today",
+        "About the same effort as today",
+        "Some less re-keying and chasing",
+        "Much less re-keying; one view of each case",
+        "Officers tried it and want it",
+    ),
+    "Data and reporting": (
+        "Our data could not be got out",
+        "Only through paid extracts; returns stay manual",
+        "Some reports; regulator returns need work",
+        "Covers the regulator returns and main reports",
+        "Open export and the reports we need",
+        "Open data, a reporting API and every return built in",
+    ),
+    "Openness and exit": (
+        "Locked in with no exit",
+        "Costly exit and closed formats",
+        "Exit possible but with fees and a new migration",
+        "Fair exit terms and a standard data extract",
+        "Open standards and published prices",
+        "Open throughout: free exit, published roadmap and prices",
+    ),
+    "Strategic fit": (
+        "Works against our strategies",
+        "A poor fit with our strategies",
+        "Fits one strategy, not the other",
+        "Fits our strategies reasonably",
+        "A good fit with our strategies and joint working",
+        "Exactly what our strategies call for",
+    ),
+}
 
 
 class ScoringError(ValueError):
@@ -323,7 +408,13 @@ def add_starter_set(experiment: Experiment, reason: str | None = None) -> list[C
     return [
         add_criterion(
             experiment,
-            {"dimension": dim, "name": name, "weight": weight, "guidance": guidance},
+            {
+                "dimension": dim,
+                "name": name,
+                "weight": weight,
+                "guidance": guidance,
+                "descriptors": "\n".join(STARTER_DESCRIPTORS.get(name, ())),
+            },
             reason,
         )
         for dim, name, weight, guidance in wanted

@@ -45,6 +45,7 @@ CRITERION_LABELS = {
     "name": "Name",
     "weight": "Weight",
     "guidance": "Guidance",
+    "descriptors": "What each score means",
 }
 #: Agenda items on the dashboard (the widest disagreements); the agenda page has them all.
 AGENDA_PREVIEW = 10
@@ -188,6 +189,7 @@ def criteria(slug: str):
     if form.validate_on_submit():
         values = {name: getattr(form, name).data for name in CRITERION_FIELDS}
         values["guidance"] = values["guidance"] or ""
+        values["descriptors"] = values["descriptors"] or ""
         try:
             criterion = add_criterion(experiment, values, form.change_reason.data)
         except ScoringError as exc:
@@ -235,6 +237,7 @@ def edit_criterion(slug: str, criterion_id: int):
     if form.validate_on_submit():
         values = {name: getattr(form, name).data for name in CRITERION_FIELDS}
         values["guidance"] = values["guidance"] or ""
+        values["descriptors"] = values["descriptors"] or ""
         try:
             update_criterion(criterion, values, form.version.data, form.change_reason.data)
         except StaleEdit as exc:

@@ -1,4 +1,4 @@
-"""Each borough's own criterion weights
+"""Each borough's own criterion weights; each criterion's own score descriptors
 
 Revision ID: 0010
 Revises: 0006
@@ -16,6 +16,8 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("criteria", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("descriptors", sa.Text(), server_default="", nullable=False))
     op.create_table(
         "borough_weights",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -73,3 +75,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_borough_weights_experiment_id"))
         batch_op.drop_index(batch_op.f("ix_borough_weights_criterion_id"))
     op.drop_table("borough_weights")
+    with op.batch_alter_table("criteria", schema=None) as batch_op:
+        batch_op.drop_column("descriptors")
