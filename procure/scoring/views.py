@@ -8,7 +8,13 @@ from flask_login import current_user, login_required
 from procure.concurrency import StaleEdit
 from procure.experiments.services import experiment_header, get_experiment_or_404, load_experiment
 from procure.paging import page_number, paginate
-from procure.permissions import audience_for, can, is_admin, is_procurement_lead
+from procure.permissions import (
+    audience_for,
+    can,
+    is_admin,
+    is_procurement_lead,
+    participation_of,
+)
 from procure.scoring import bp
 from procure.scoring.blind import blind_for, sees_all_early
 from procure.scoring.detail_read_models import build_borough_view, option_details
@@ -68,6 +74,10 @@ def dashboard(slug: str):
     data = load_scoring_data(experiment, blind=blind_for(current_user, experiment))
     view = build_dashboard(data, redactor, sees_all_early=sees_all_early(current_user, experiment))
     can_score = is_admin(current_user) or is_procurement_lead(current_user, experiment)
+    if can_score and not is_admin(current_user):
+        # A lead whose borough has submitted every option has nothing left to score.
+        own = participation_of(current_user, experiment).organisation_id
+        can_score = data.submitted_counts().get(own, 0) < len(data.options)
     return render_template(
         "scoring/dashboard.html",
         view=view,

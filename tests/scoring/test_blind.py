@@ -170,3 +170,12 @@ def test_scoring_closes_the_blind(client, blind_world, stage, blind):
     bodies = _read_everything(client, w)
     assert bool(_leaks(bodies)) is not blind
     assert ("Scoring is blind" in bodies["/experiments/housing/scoring"]) is blind
+
+
+def test_score_the_options_goes_once_a_borough_has_nothing_left_to_score(client, blind_world):
+    w = blind_world
+    login(client, w.lead1)
+    assert "Score the options" in client.get("/experiments/housing/scoring").get_data(as_text=True)
+    login(client, w.lead2)  # Alpha has submitted both options
+    html = client.get("/experiments/housing/scoring").get_data(as_text=True)
+    assert "Score the options" not in html and "Ranked options" in html
