@@ -154,6 +154,22 @@ def test_procurement_lead_declares_scores_and_submits(visit, audit):
     audit.check(page, "scoring dashboard (lead)")
     shoot(page, "lead-4-dashboard")
 
+    # Her borough's own weights: the dashboard then ranks the options under them.
+    page.goto(f"{EXPERIMENT}/scoring/tasks/{JOURNEY_BOROUGH}")
+    page.get_by_role("link", name=re.compile("own criterion weights")).click()
+    audit.check(page, "own weights")
+    page.get_by_label("Cost within budgets (feasibility)").fill("0")
+    page.get_by_role("button", name="Save our weights").click()
+    assert "Weight must be a whole number from 1 to 100" in expect_error_summary(page)
+    page.get_by_label("Cost within budgets (feasibility)").fill("6")
+    page.get_by_role("button", name="Save our weights").click()
+    assert f"Saved {BOROUGH_NAME}’s own weights" in page_text(page)
+    own = page.locator("#own-weights ~ .procure-table-scroll").first.inner_text()
+    assert BOROUGH_NAME in own and "Cost within budgets 6" in own
+    assert re.search(r"No clear winner|is a clear first", page.locator("#close-call").inner_text())
+    audit.check(page, "scoring dashboard with own weights")
+    shoot(page, "lead-5-own-weights")
+
 
 def wait_for_export(page, audit, label: str) -> bytes:
     """On the progress page: audit it, wait (a script polls its status block) until the file is ready."""
