@@ -154,6 +154,7 @@ RULES: dict[str, Callable[[Any, Any], bool]] = {
     # Scoring
     "criteria.edit": lambda user, _obj: is_admin(user),
     "scorecard.edit": can_edit_own_org_row,
+    "weights.edit": can_edit_own_org_row,
     "scorecard.reopen": lambda user, _obj: is_admin(user),
     "scores.moderate": lambda user, _obj: is_admin(user),
     "declarations.view": lambda user, _obj: is_admin(user),

@@ -93,6 +93,7 @@ TEXT_FIELDS: dict[str, TextField] = {
     # scoring
     "criteria.name": _plain(None),
     "criteria.guidance": _spans(None),
+    "criteria.descriptors": _plain(None),
     "scores.reason": _spans("reason_sensitivity"),
     "moderated_scores.rationale": _spans("rationale_sensitivity"),
     "declarations.interest": _spans(),

@@ -321,11 +321,15 @@ def robustness(
     runs: int = 500,
     low: float = 0.75,
     high: float = 1.25,
+    weight_ranges: Mapping[int, tuple[int, int]] | None = None,
 ) -> dict[int, float]:
     """Share of runs (0–1) in which each option ranks first on its overall combined score.
 
     In each run every criterion weight (in criterion id order) is multiplied by its own
-    factor drawn uniformly from [low, high] with ``random.Random(seed)``; the overall
+    factor drawn uniformly from [low, high] with ``random.Random(seed)``. Where
+    ``weight_ranges`` gives a criterion a spread (the lowest and highest weight the
+    boroughs chose), its weight is first drawn uniformly from that spread, so the
+    robustness reflects how differently the boroughs weigh things as well. The overall
     combined score is the mean, over the boroughs with both dimensions complete, of
     their combined scores. Options tied for first share that run's credit equally. An
     option nobody scored never ranks first.
@@ -353,7 +357,11 @@ def robustness(
     draw_order = sorted(ordered, key=lambda c: c.id)
     rng = random.Random(seed)
     for _ in range(runs):
-        weights = {c.id: c.weight * rng.uniform(low, high) for c in draw_order}
+        weights = {}
+        for c in draw_order:
+            lowest, highest = (weight_ranges or {}).get(c.id, (c.weight, c.weight))
+            base = c.weight if lowest == highest else rng.uniform(lowest, highest)
+            weights[c.id] = base * rng.uniform(low, high)
         totals = {dim: sum(weights[c.id] for c in by_dim[dim]) for dim in DIMENSIONS}
         overall = {
             option_id: sum(
@@ -448,6 +456,7 @@ def analyse(
     *,
     seed: int = 1,
     runs: int = 500,
+    weight_ranges: Mapping[int, tuple[int, int]] | None = None,
 ) -> Analysis:
     """The scoring read model of an experiment.
 
@@ -455,6 +464,8 @@ def analyse(
     in a dimension only when it scored every criterion of that dimension. Scores and
     moderated scores of options or criteria not passed in are ignored. Kendall's W is
     computed over the boroughs with a combined score for every option passed in.
+    ``weight_ranges`` (criterion id → lowest and highest weight the boroughs chose)
+    widens the robustness runs.
     """
     option_ids = list(dict.fromkeys(o.id for o in options))
     criterion_ids = {c.id for c in criteria}
@@ -463,7 +474,9 @@ def analyse(
     by_dim = _by_dimension(criteria)
     index = _index_scores(scores, criterion_ids)
     moderation = _moderation_index(moderated, criterion_ids, wanted)
-    shares = robustness(options, criteria, scores, seed=seed, runs=runs)
+    shares = robustness(
+        options, criteria, scores, seed=seed, runs=runs, weight_ranges=weight_ranges
+    )
 
     raw = {
         o: {dim: _borough_scores(index.get(o, {}), by_dim[dim]) for dim in DIMENSIONS}

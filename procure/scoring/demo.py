@@ -14,45 +14,42 @@ import sqlalchemy as sa
 from procure.db import utcnow
 from procure.extensions import db
 from procure.market.models import Option
-from procure.scoring.models import Criterion, Declaration, ModeratedScore, Score, Scorecard
+from procure.scoring.demo_reasons import reason_for
+from procure.scoring.models import (
+    BoroughWeight,
+    Criterion,
+    Declaration,
+    ModeratedScore,
+    Score,
+    Scorecard,
+)
 from procure.scoring.scorecards import scoring_participations
-from procure.scoring.services import STARTER_CRITERIA
+from procure.scoring.services import STARTER_CRITERIA, STARTER_DESCRIPTORS
 from procure.sensitivity import Sensitivity
 
 SEED = 20261122
 DRAFT_BOROUGH = "waltham-forest"
 INTEREST_BOROUGH = "hackney"
 # Criteria on which the boroughs disagree sharply (range ≥ 3), for the moderation agenda.
-CONTESTED = ("Integration with existing systems", "Supplier openness", "Cost within budgets")
+CONTESTED = ("Integration with existing systems", "Openness and exit", "Cost within budgets")
 
-REASONS = {
-    0: ["No evidence was offered for this.", "We could not see how this would work for us."],
-    1: [
-        "Very weak: the demonstration did not cover our repairs workflow.",
-        "Significant gaps; the supplier could not answer our questions.",
+PARTICIPANT_ASIDES = {
+    "product": [
+        "[[participants: The supplier's indicative price was 15% below our current contract.]]",
+        "[[participants: The account manager hinted at a discount for a joint call-off.]]",
+        "[[participants: Our finance team flagged a budget pressure of about £200k next year.]]",
     ],
-    2: [
-        "Below what we need; workarounds would be required.",
-        "Partly meets the need, but with manual steps officers dislike.",
-    ],
-    3: [
-        "Acceptable: meets the core need with some configuration.",
-        "Adequate, in line with what we run today.",
-    ],
-    4: [
-        "Good: references from other landlords were positive.",
-        "Strong fit, with a clear plan for the gaps we raised.",
-    ],
-    5: [
-        "Excellent: the best we have seen on this criterion.",
-        "Exceeds what we asked for; officers were enthusiastic at the demo.",
+    "approach": [
+        "[[participants: Our legal team estimates six weeks of their time to set this up.]]",
+        "[[participants: Our finance team flagged a budget pressure of about £200k next year.]]",
+        "[[participants: The framework owner offered us a reduced levy if three boroughs join.]]",
     ],
 }
-PARTICIPANT_ASIDES = [
-    "[[participants: The supplier's indicative price was 15% below our current contract.]]",
-    "[[participants: Our finance team flagged a budget pressure of about £200k next year.]]",
-    "[[participants: The account manager hinted at a discount for a joint call-off.]]",
-]
+# Boroughs that weigh the criteria their own way (criterion name → weight).
+OWN_WEIGHTS = {
+    "hackney": {"Resident outcomes": 5, "Cost within budgets": 1},
+    "islington": {"Cost within budgets": 5, "Delivery timescale": 3},
+}
 
 
 def _ensure_criteria(experiment) -> list[Criterion]:
@@ -69,6 +66,7 @@ def _ensure_criteria(experiment) -> list[Criterion]:
                     name=name,
                     weight=weight,
                     guidance=guidance,
+                    descriptors="\n".join(STARTER_DESCRIPTORS.get(name, ())),
                     position=position,
                 )
             )
@@ -100,11 +98,12 @@ def _ensure_declaration(experiment, lead, organisation, interest: str | None) ->
         )
 
 
-def _reason(rng: random.Random, score: int) -> tuple[str, Sensitivity]:
-    text = rng.choice(REASONS[score])
+def _reason(rng: random.Random, criterion: str, score: int, option: Option):
+    text = reason_for(rng, criterion, score, option.name, option.kind)
     roll = rng.random()
     if roll < 0.2:
-        return f"{text} {rng.choice(PARTICIPANT_ASIDES)}", Sensitivity.MEMBERS
+        aside = rng.choice(PARTICIPANT_ASIDES.get(option.kind, PARTICIPANT_ASIDES["product"]))
+        return f"{text} {aside}", Sensitivity.MEMBERS
     if roll < 0.3:
         return (
             f"{text} We would want to see this in writing before committing.",
@@ -113,6 +112,29 @@ def _reason(rng: random.Random, score: int) -> tuple[str, Sensitivity]:
     if roll < 0.45:
         return text, Sensitivity.PUBLIC
     return text, Sensitivity.MEMBERS
+
+
+def _ensure_own_weights(experiment, parts, criteria: list[Criterion]) -> None:
+    by_name = {c.name: c for c in criteria}
+    existing = {
+        (w.organisation_id, w.criterion_id)
+        for w in db.session.scalars(
+            sa.select(BoroughWeight).where(BoroughWeight.experiment_id == experiment.id)
+        )
+    }
+    for part in parts:
+        for name, weight in OWN_WEIGHTS.get(part.organisation.slug, {}).items():
+            criterion = by_name.get(name)
+            if criterion is None or (part.organisation_id, criterion.id) in existing:
+                continue
+            db.session.add(
+                BoroughWeight(
+                    experiment_id=experiment.id,
+                    organisation_id=part.organisation_id,
+                    criterion_id=criterion.id,
+                    weight=weight,
+                )
+            )
 
 
 def load(ctx) -> None:
@@ -129,6 +151,7 @@ def load(ctx) -> None:
             else None
         )
         _ensure_declaration(experiment, part.procurement_lead, part.organisation, interest)
+    _ensure_own_weights(experiment, parts, criteria)
     db.session.flush()
 
     options = list(
@@ -160,7 +183,7 @@ def load(ctx) -> None:
                 if criterion.name in CONTESTED and index < 2:
                     value = 1 if parts.index(part) % 2 == 0 else 5
                 score = max(0, min(5, round(value)))
-                draws.append((criterion, score, *_reason(rng, score)))
+                draws.append((criterion, score, *_reason(rng, criterion.name, score, option)))
             if (option.id, part.organisation_id) in existing:
                 continue
             is_draft = part.organisation.slug == DRAFT_BOROUGH and index == len(options) - 1

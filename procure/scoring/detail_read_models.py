@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from procure.experiments.models import Participation
-from procure.scoring.models import SCALE
 from procure.scoring.read_models import (
     CriterionView,
     ModeratedView,
@@ -57,6 +56,7 @@ def option_details(
     order = {p.organisation_id: i for i, p in enumerate(data.participations)}
     moderated = {(m.option_id, m.criterion_id): m for m in data.moderated}
     criteria = criterion_views(data.criteria, redactor)
+    meanings = {c.id: c.descriptor_labels for c in data.criteria}
     details = []
     by_option: dict[int, list] = {}
     for card in data.scorecards:
@@ -82,7 +82,7 @@ def option_details(
                     ScoreView(
                         labels[card.organisation_id],
                         s.score,
-                        SCALE[s.score],
+                        meanings[criterion.id][s.score],
                         redactor.markdown(s.reason, "score.reason", s.id, base=s.reason_sensitivity)
                         if s.reason
                         else Markup(""),

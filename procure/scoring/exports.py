@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from procure.experiments.models import Experiment
+from procure.scoring.blind import Blind
 from procure.scoring.read_models import borough_labels, load_scoring_data
 from procure.scoring.stats import round_or_none
 from procure.sensitivity import Audience, Redactor
@@ -26,14 +27,19 @@ class ExportNotAvailable(LookupError):
     """The audience may see scores only in aggregate, so individual scores are not exported."""
 
 
-def score_rows(experiment: Experiment, redactor: Redactor) -> list[list[Any]]:
+def score_rows(
+    experiment: Experiment, redactor: Redactor, blind: Blind | None = None
+) -> list[list[Any]]:
     """One row per individual score, at the redactor's audience.
 
     Drafts are included (with their status) only for participants; at public the
     organisation is anonymised, and when the experiment shows the public only
-    aggregates, ``ExportNotAvailable`` is raised.
+    aggregates, ``ExportNotAvailable`` is raised. With a ``blind``, only the reader's
+    own borough's scores.
     """
-    data = load_scoring_data(experiment, include_drafts=redactor.audience >= Audience.PARTICIPANTS)
+    data = load_scoring_data(
+        experiment, include_drafts=redactor.audience >= Audience.PARTICIPANTS, blind=blind
+    )
     labels = borough_labels(data, redactor.audience)
     if labels is None:
         raise ExportNotAvailable("The public sees only aggregate scores for this experiment")
@@ -68,12 +74,12 @@ def score_rows(experiment: Experiment, redactor: Redactor) -> list[list[Any]]:
     return rows
 
 
-def scores_csv(experiment: Experiment, redactor: Redactor) -> str:
-    return write_csv(SCORE_COLUMNS, score_rows(experiment, redactor))
+def scores_csv(experiment: Experiment, redactor: Redactor, blind: Blind | None = None) -> str:
+    return write_csv(SCORE_COLUMNS, score_rows(experiment, redactor, blind))
 
 
-def scores_xlsx(experiment: Experiment, redactor: Redactor) -> bytes:
-    return write_xlsx([Sheet("Scores", SCORE_COLUMNS, score_rows(experiment, redactor))])
+def scores_xlsx(experiment: Experiment, redactor: Redactor, blind: Blind | None = None) -> bytes:
+    return write_xlsx([Sheet("Scores", SCORE_COLUMNS, score_rows(experiment, redactor, blind))])
 
 
 def summary(experiment: Experiment, redactor: Redactor) -> dict[str, Any]:

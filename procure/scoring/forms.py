@@ -31,6 +31,22 @@ SCORE_CHOICES = [(str(value), f"{value} – {label}") for value, label in SCALE.
 REASON_MAX = 5000
 
 
+def _descriptor_lines(value: str | None) -> str:
+    """One descriptor per line, blank lines and surrounding spaces dropped."""
+    return "\n".join(line.strip() for line in (value or "").splitlines() if line.strip())
+
+
+def six_descriptors(form, field) -> None:
+    lines = field.data.splitlines() if field.data else []
+    if lines and len(lines) != len(SCALE):
+        raise ValidationError(
+            f"Enter six lines, one for each score from 0 to 5 (you entered {len(lines)}), "
+            "or leave this empty"
+        )
+    if any(len(line) > 200 for line in lines):
+        raise ValidationError("Each line must be 200 characters or fewer")
+
+
 class CriterionForm(ProcureForm):
     version = VersionField()
     dimension = RadioField(
@@ -69,6 +85,16 @@ class CriterionForm(ProcureForm):
             Length(max=5000, message="Guidance must be 5,000 characters or fewer"),
             no_control_characters,
         ],
+    )
+    descriptors = TextAreaField(
+        "What each score means for this criterion",
+        widget=GovTextArea(),
+        description=(
+            "Six lines, one for each score from 0 to 5, lowest first. Leave empty to use the "
+            "general scale (0 no evidence, 1 very poor … 5 excellent)."
+        ),
+        filters=[_descriptor_lines],
+        validators=[six_descriptors, no_control_characters],
     )
     change_reason = TextAreaField(
         "Reason for the change",
@@ -136,18 +162,28 @@ class ScoreField(RadioField):
 
 class ScorecardFormBase(ProcureForm):
     version = VersionField()
+    # "Continue" saves the draft and leads to the check-your-answers page, which submits.
+    submit = SubmitField("Continue", widget=GovSubmitInput())
     save = SubmitField("Save draft", widget=GovSubmitInput())
+
+
+class CheckAnswersForm(ProcureForm):
+    version = VersionField()
     submit = SubmitField("Submit scorecard", widget=GovSubmitInput())
 
 
 def scorecard_form_class(criteria: Sequence) -> type[ScorecardFormBase]:
-    """A form with a score, a reason and the reason's sensitivity for each criterion."""
+    """A form with a score, a reason and the reason's sensitivity for each criterion; each
+    score's label says what it means for that criterion."""
     attrs: dict[str, object] = {}
     for criterion in criteria:
         attrs[f"score_{criterion.id}"] = ScoreField(
             f"Score for {criterion.name}",
             widget=GovRadioInput(),
-            choices=SCORE_CHOICES,
+            choices=[
+                (str(value), f"{value} – {label}")
+                for value, label in criterion.descriptor_labels.items()
+            ],
             validators=[Optional()],
         )
         attrs[f"reason_{criterion.id}"] = TextAreaField(
@@ -210,3 +246,23 @@ class ModerationForm(ProcureForm):
         default="members",
     )
     submit = SubmitField("Record consensus score", widget=GovSubmitInput())
+
+
+class BoroughWeightsFormBase(ProcureForm):
+    submit = SubmitField("Save our weights", widget=GovSubmitInput())
+
+
+def borough_weights_form_class(criteria: Sequence) -> type[BoroughWeightsFormBase]:
+    """One optional whole-number weight per criterion; blank keeps the shared weight."""
+    attrs: dict[str, object] = {}
+    for criterion in criteria:
+        attrs[f"weight_{criterion.id}"] = WholeNumberField(
+            f"{criterion.name} ({DIMENSION_LABELS[criterion.dimension].lower()})",
+            widget=GovTextInput(),
+            description=f"Shared weight {criterion.weight}. Leave blank to keep it.",
+            validators=[
+                Optional(),
+                NumberRange(1, 100, "Weight must be a whole number from 1 to 100"),
+            ],
+        )
+    return type("BoroughWeightsForm", (BoroughWeightsFormBase,), attrs)

@@ -26,6 +26,14 @@ SCALE = {
 }
 
 
+def descriptors_of(text: str | None) -> dict[int, str]:
+    """Score → what it means: the criterion's own six lines where given, else the scale."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    if len(lines) != len(SCALE):
+        return dict(SCALE)
+    return dict(enumerate(lines))
+
+
 class Criterion(TimestampMixin, VersionedMixin, db.Model):
     __tablename__ = "criteria"
 
@@ -35,9 +43,16 @@ class Criterion(TimestampMixin, VersionedMixin, db.Model):
     name: Mapped[str] = mapped_column(sa.String(200))
     weight: Mapped[int] = mapped_column(default=1)
     guidance: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # What each score from 0 to 5 means for this criterion: six lines, or empty for the
+    # general scale (see ``descriptors_of``).
+    descriptors: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     position: Mapped[int] = mapped_column(default=0, server_default="0")
 
     experiment: Mapped[Experiment] = relationship()
+
+    @property
+    def descriptor_labels(self) -> dict[int, str]:
+        return descriptors_of(self.descriptors)
 
     __table_args__ = (
         sa.UniqueConstraint("experiment_id", "dimension", "name"),
@@ -140,4 +155,30 @@ class ModeratedScore(TimestampMixin, VersionedMixin, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("option_id", "criterion_id"),
         sa.CheckConstraint("score BETWEEN 0 AND 5", name="score_range"),
+    )
+
+
+class BoroughWeight(TimestampMixin, db.Model):
+    """One organisation's own weight for one criterion; the criterion's weight is the default.
+
+    The analysis ranks the options under each borough's weights and uses their spread in
+    the robustness runs; the shared weights still decide the overall ranking.
+    """
+
+    __tablename__ = "borough_weights"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    experiment_id: Mapped[int] = mapped_column(sa.ForeignKey("experiments.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
+    criterion_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("criteria.id", ondelete="CASCADE"), index=True
+    )
+    weight: Mapped[int]
+
+    organisation: Mapped[Organisation] = relationship()
+    criterion: Mapped[Criterion] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("organisation_id", "criterion_id"),
+        sa.CheckConstraint("weight > 0", name="weight_positive"),
     )

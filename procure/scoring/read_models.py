@@ -27,11 +27,19 @@ from procure.scoring.analysis import (
     ScoreInput,
     analyse,
 )
+from procure.scoring.blind import Blind
 from procure.scoring.charts import ScatterPoint, scatter_svg
 from procure.scoring.models import SCALE, Criterion, ModeratedScore, Score, Scorecard
 from procure.scoring.scorecards import scoring_participations
-from procure.scoring.services import criteria_of
+from procure.scoring.services import borough_weights_of, criteria_of
 from procure.scoring.stats import AgreementResult, Stats
+from procure.scoring.what_if import (
+    CloseCall,
+    WeightedRanking,
+    close_call,
+    rankings_under_borough_weights,
+    weight_ranges,
+)
 from procure.sensitivity import Audience, Redactor
 
 
@@ -51,6 +59,8 @@ class ScoringData:
     analysis: Analysis
     include_drafts: bool = False
     option_id: int | None = None
+    blind: Blind | None = None  # set when the reader sees only their own borough's scores
+    what_if: WhatIf | None = None
     _scorecards: list[Scorecard] | None = None
 
     @property
@@ -100,8 +110,17 @@ def _scorecard_filter(
     return where
 
 
-# (experiment id, content version, inputs) → (score fingerprint, Analysis); per process.
-_ANALYSES: dict[tuple, tuple[tuple[int, ...], Analysis]] = {}
+@dataclass(frozen=True)
+class WhatIf:
+    """What would change the result: the close call at the top and each borough's own
+    weights (see ``what_if``)."""
+
+    close_call: CloseCall | None
+    borough_weightings: tuple[WeightedRanking, ...]
+
+
+# (experiment id, content version, inputs) → (score fingerprint, Analysis, WhatIf); per process.
+_ANALYSES: dict[tuple, tuple[tuple[int, ...], Analysis, WhatIf]] = {}
 _ANALYSES_MAX = 64
 
 
@@ -124,7 +143,8 @@ def _cached_analysis(
     criteria: list[Criterion],
     participations: list[Participation],
     moderated: list[ModeratedScore],
-) -> Analysis:
+    borough_weights: dict[int, dict[int, int]],
+) -> tuple[Analysis, WhatIf]:
     """``analyse`` of the submitted scores, reused while nothing it reads has changed.
 
     The key holds the content version (bumped by every scoring change) and the inputs
@@ -142,9 +162,11 @@ def _cached_analysis(
         experiment.created_at,  # an id reused after a rollback is another experiment
         experiment.content_version,
         experiment.quadrant_threshold,
+        tuple(p.organisation_id for p in participations),
         tuple((o.id, o.name) for o in options),
         tuple((c.id, c.dimension, c.weight, c.name) for c in criteria),
         tuple((m.id, m.option_id, m.criterion_id, m.score) for m in moderated),
+        tuple((org, tuple(sorted(w.items()))) for org, w in sorted(borough_weights.items())),
     )
     cached = _ANALYSES.get(key)
     if cached is not None:
@@ -161,7 +183,7 @@ def _cached_analysis(
             .where(*score_filter)
         ).one()
         if tuple(int(v or 0) for v in fingerprint) == cached[0]:
-            return cached[1]
+            return cached[1], cached[2]
     rows = db.session.execute(
         sa.select(
             Score.id,
@@ -174,30 +196,50 @@ def _cached_analysis(
         .where(*score_filter)
         .order_by(Scorecard.option_id, Scorecard.organisation_id, Score.id)
     ).all()
+    option_inputs = [OptionInput(o.id, o.name) for o in options]
+    criterion_inputs = [CriterionInput(c.id, c.dimension, c.weight, c.name) for c in criteria]
+    score_inputs = [
+        ScoreInput(option_id, org_id, crit_id, score)
+        for _, option_id, org_id, crit_id, score in rows
+    ]
     analysis = analyse(
-        [OptionInput(o.id, o.name) for o in options],
-        [CriterionInput(c.id, c.dimension, c.weight, c.name) for c in criteria],
-        [
-            ScoreInput(option_id, org_id, crit_id, score)
-            for _, option_id, org_id, crit_id, score in rows
-        ],
+        option_inputs,
+        criterion_inputs,
+        score_inputs,
         [ModeratedInput(m.option_id, m.criterion_id, m.score) for m in moderated],
         threshold=experiment.quadrant_threshold,
+        weight_ranges=weight_ranges(criterion_inputs, borough_weights),
+    )
+    what_if = WhatIf(
+        close_call(option_inputs, criterion_inputs, score_inputs),
+        rankings_under_borough_weights(
+            option_inputs,
+            criterion_inputs,
+            score_inputs,
+            borough_weights,
+            [p.organisation_id for p in participations],
+        ),
     )
     if len(_ANALYSES) >= _ANALYSES_MAX:
         _ANALYSES.pop(next(iter(_ANALYSES)))
-    _ANALYSES[key] = (_fingerprint(rows), analysis)
-    return analysis
+    _ANALYSES[key] = (_fingerprint(rows), analysis, what_if)
+    return analysis, what_if
 
 
 def load_scoring_data(
-    experiment: Experiment, *, include_drafts: bool = False, option_id: int | None = None
+    experiment: Experiment,
+    *,
+    include_drafts: bool = False,
+    option_id: int | None = None,
+    blind: Blind | None = None,
 ) -> ScoringData:
     """Load the shortlist, criteria and moderation, and run (or reuse) the analysis.
 
     Only submitted scorecards feed the analysis; ``include_drafts`` also loads drafts
     (for participants' exports) without letting them count. ``option_id`` limits the
-    scorecards loaded (``data.scorecards``) to that option's.
+    scorecards loaded (``data.scorecards``) to that option's. With a ``blind`` (see
+    ``blind.blind_for``) only the reader's own organisation scores: no other borough's
+    scorecard is loaded or counted, so nothing built from this data can show one.
     """
     criteria = criteria_of(experiment)
     options = list(
@@ -208,7 +250,10 @@ def load_scoring_data(
         )
     )
     participations = scoring_participations(experiment)
+    if blind is not None:
+        participations = [p for p in participations if p.organisation_id == blind.organisation_id]
     option_ids = {o.id for o in options}
+    # Consensus scores come after everyone has scored: a blind reader sees none.
     moderated = [
         m
         for m in db.session.scalars(
@@ -216,9 +261,11 @@ def load_scoring_data(
             .where(ModeratedScore.experiment_id == experiment.id)
             .order_by(ModeratedScore.id)
         )
-        if m.option_id in option_ids
+        if m.option_id in option_ids and blind is None
     ]
-    analysis = _cached_analysis(experiment, options, criteria, participations, moderated)
+    analysis, what_if = _cached_analysis(
+        experiment, options, criteria, participations, moderated, borough_weights_of(experiment)
+    )
     return ScoringData(
         experiment,
         options,
@@ -228,6 +275,8 @@ def load_scoring_data(
         analysis,
         include_drafts=include_drafts,
         option_id=option_id,
+        blind=blind,
+        what_if=what_if,
     )
 
 
@@ -310,6 +359,30 @@ class BoroughRankRow:
 
 
 @dataclass(frozen=True)
+class CloseCallView:
+    """Whether there is a clear winner, said plainly, and what would change it."""
+
+    option_ids: tuple[int, int]  # the leader and the runner-up
+    is_close: bool
+    headline: str
+    detail: str
+    score_change: str | None
+    weight_change: str | None
+
+
+@dataclass(frozen=True)
+class WeightingRow:
+    """One borough's ranking under its own weights."""
+
+    borough: str
+    own_weights: bool
+    weights: str  # "Cost 3 (shared 2), …" for the criteria it changed
+    first: str
+    winner_changes: bool
+    ranking: tuple[str, ...]  # option names, best first
+
+
+@dataclass(frozen=True)
 class ProgressRow:
     organisation: str
     organisation_slug: str
@@ -340,6 +413,10 @@ class ScoringDashboard:
     boroughs_complete: int
     anonymised: bool
     aggregate_only: bool
+    close_call: CloseCallView | None = None
+    weightings: tuple[WeightingRow, ...] = ()
+    blind: Blind | None = None  # the reader sees only their own borough's scores
+    sees_all_early: bool = False  # convenor staff or an observer while boroughs are blind
 
 
 def criterion_views(criteria: list[Criterion], redactor: Redactor) -> tuple[CriterionView, ...]:
@@ -476,8 +553,111 @@ def agenda_rows(data: ScoringData, redactor: Redactor) -> tuple[AgendaRow, ...]:
     return tuple(rows)
 
 
-def build_dashboard(data: ScoringData, redactor: Redactor) -> ScoringDashboard:
-    """The scoring dashboard as ``redactor.audience`` may see it."""
+def _points(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def close_call_view(data: ScoringData, redactor: Redactor) -> CloseCallView | None:
+    """The close call at the top in words, for the audience (None when fewer than two
+    visible options are scored)."""
+    call = data.what_if.close_call if data.what_if else None
+    if call is None:
+        return None
+    visible = {o.id: o.name for o in _visible_options(data, redactor)}
+    if call.leader_id not in visible or call.runner_up_id not in visible:
+        return None
+    leader, runner_up = visible[call.leader_id], visible[call.runner_up_id]
+    criteria = {c.id: c for c in data.criteria}
+    if call.is_close:
+        headline = f"No clear winner between {leader} and {runner_up}"
+    else:
+        headline = f"{leader} is a clear first, ahead of {runner_up}"
+    reasons = [
+        f"{leader} scores {_points(call.leader_score)} and {runner_up} "
+        f"{_points(call.runner_up_score)} out of 100: {_points(call.gap)} points apart "
+        f"({'within' if call.within_margin else 'more than'} the margin of "
+        f"{call.margin:g} points)."
+    ]
+    if call.ranges_overlap:
+        reasons.append("The boroughs’ combined scores for the two overlap.")
+    score_change = None
+    move = call.score_move
+    if move is not None:
+        labels = borough_labels(data, redactor.audience)
+        criterion = criteria[move.criterion_id].name
+        option = visible[move.option_id]
+        direction = "lower" if move.after < move.before else "higher"
+        if labels is None:
+            who = "one borough"
+            figures = ""
+        else:
+            who = labels.get(move.organisation_id, "one borough")
+            figures = f" ({move.after} instead of {move.before})"
+        others = call.score_moves_that_swap - 1
+        score_change = (
+            f"If {who} scored {option} one point {direction} on {criterion}{figures}, "
+            f"{runner_up} would come first"
+            + (f"; {others} other single one-point changes would do the same." if others else ".")
+        )
+    elif call.score_moves_that_swap == 0:
+        score_change = "No single one-point change to one borough’s score would swap them."
+    weight_change = "No change to a single weight would swap them."
+    if call.weight_move is not None:
+        w = call.weight_move
+        weight_change = (
+            f"If the weight of {criteria[w.criterion_id].name} were {w.after} instead of "
+            f"{w.before}, {runner_up} would come first."
+        )
+    return CloseCallView(
+        (call.leader_id, call.runner_up_id),
+        call.is_close,
+        headline,
+        " ".join(reasons),
+        score_change,
+        weight_change,
+    )
+
+
+def weighting_rows(data: ScoringData, redactor: Redactor) -> tuple[WeightingRow, ...]:
+    """Each borough's ranking under its own weights, for audiences that see boroughs."""
+    labels = borough_labels(data, redactor.audience)
+    if labels is None or data.what_if is None:
+        return ()
+    visible = {o.id: o.name for o in _visible_options(data, redactor)}
+    criteria = {c.id: c for c in data.criteria}
+    rows = []
+    for ranking in data.what_if.borough_weightings:
+        if ranking.organisation_id not in labels:
+            continue
+        names = tuple(visible[o] for o, _, _ in ranking.order if o in visible)
+        if not names:
+            continue
+        changed = ", ".join(
+            f"{criteria[c].name} {w} (shared {criteria[c].weight})"
+            for c, w in ranking.weights
+            if c in criteria and criteria[c].weight != w
+        )
+        rows.append(
+            WeightingRow(
+                borough=labels[ranking.organisation_id],
+                own_weights=ranking.own_weights,
+                weights=changed,
+                first=" and ".join(visible[o] for o in ranking.winner_ids if o in visible),
+                winner_changes=ranking.winner_changes,
+                ranking=names,
+            )
+        )
+    return tuple(rows)
+
+
+def build_dashboard(
+    data: ScoringData, redactor: Redactor, *, sees_all_early: bool = False
+) -> ScoringDashboard:
+    """The scoring dashboard as ``redactor.audience`` may see it.
+
+    ``sees_all_early``: the reader (convenor staff or an observer) sees every borough's
+    scores while the boroughs themselves are still blind; the page says so.
+    """
     experiment = data.experiment
     audience = redactor.audience
     rows = option_rows(data, redactor)
@@ -524,4 +704,8 @@ def build_dashboard(data: ScoringData, redactor: Redactor) -> ScoringDashboard:
         boroughs_complete=sum(1 for p in progress if p.complete and total),
         anonymised=labels is not None and audience < Audience.MEMBERS,
         aggregate_only=labels is None,
+        close_call=close_call_view(data, redactor),
+        weightings=weighting_rows(data, redactor),
+        blind=data.blind,
+        sees_all_early=sees_all_early,
     )

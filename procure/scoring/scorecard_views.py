@@ -13,8 +13,13 @@ from procure.experiments.services import experiment_header, get_experiment_or_40
 from procure.permissions import audience_for, can, is_admin, participation_of
 from procure.scoring import bp
 from procure.scoring.detail_read_models import build_declaration_register
-from procure.scoring.forms import DeclarationForm, ReopenForm, scorecard_form_class
-from procure.scoring.models import SCALE
+from procure.scoring.forms import (
+    CheckAnswersForm,
+    DeclarationForm,
+    ReopenForm,
+    borough_weights_form_class,
+    scorecard_form_class,
+)
 from procure.scoring.read_models import criterion_views
 from procure.scoring.scorecards import (
     NEW_VERSION,
@@ -22,6 +27,7 @@ from procure.scoring.scorecards import (
     ScorecardLocked,
     ScoreEntry,
     get_shortlisted_option_or_none,
+    missing_items,
     reopen_scorecard,
     save_scorecard,
     scorecard_of,
@@ -29,13 +35,16 @@ from procure.scoring.scorecards import (
     scoring_participations,
     shortlisted_options,
     submission_counts,
+    submit_scorecard,
     task_list,
 )
 from procure.scoring.services import (
     ScoringError,
+    borough_weights_of,
     criteria_of,
     declaration_of,
     declarations,
+    save_borough_weights,
     save_declaration,
 )
 from procure.sensitivity import Audience, Redactor, Sensitivity
@@ -173,7 +182,8 @@ def tasks_index(slug: str):
 def tasks(slug: str, org_slug: str):
     experiment = get_experiment_or_404(slug)
     organisation = _editable_organisation(experiment, org_slug)
-    if (needed := _needs_declaration(experiment)) is not None:
+    # The convenor reads a borough's task list without declaring; its lead declares first.
+    if not is_admin(current_user) and (needed := _needs_declaration(experiment)) is not None:
         return needed
     criteria = criteria_of(experiment)
     return render_template(
@@ -211,6 +221,7 @@ def _entries(form, criteria) -> dict[int, ScoreEntry]:
 
 def _submitted_entries(scorecard, criteria, redactor):
     saved = {s.criterion_id: s for s in scorecard.scores}
+    meanings = {c.id: c.descriptor_labels for c in criteria}
     rows = []
     for view in criterion_views(criteria, redactor):
         score = saved.get(view.id)
@@ -218,7 +229,7 @@ def _submitted_entries(scorecard, criteria, redactor):
             {
                 "criterion": view,
                 "score": score.score if score else None,
-                "descriptor": SCALE.get(score.score, "")
+                "descriptor": meanings[view.id].get(score.score, "")
                 if score and score.score is not None
                 else "",
                 "reason": redactor.markdown(
@@ -240,10 +251,15 @@ def scorecard(slug: str, org_slug: str, option_id: int):
     if option is None:
         abort(404)
     organisation = _editable_organisation(experiment, org_slug)
-    if (needed := _needs_declaration(experiment)) is not None:
-        return needed
     criteria = criteria_of(experiment)
     card = scorecard_of(option, organisation)
+    # Reading is not scoring: the convenor reads any scorecard, and anyone reads a
+    # submitted one, without a declaration; saving always needs one.
+    reading = request.method == "GET" and (
+        is_admin(current_user) or (card is not None and card.status == "submitted")
+    )
+    if not reading and (needed := _needs_declaration(experiment)) is not None:
+        return needed
     redactor = Redactor(audience_for(current_user, experiment))
     form = scorecard_form_class(criteria)()
     if request.method == "GET":
@@ -258,6 +274,7 @@ def scorecard(slug: str, org_slug: str, option_id: int):
     if form.validate_on_submit():
         submit = bool(form.submit.data)
         try:
+            # Continuing saves the draft and checks it is complete; the check page submits.
             card, missing = save_scorecard(
                 experiment,
                 option,
@@ -266,8 +283,10 @@ def scorecard(slug: str, org_slug: str, option_id: int):
                 _entries(form, criteria),
                 form.version.data,
                 current_user,
-                submit=submit,
+                submit=False,
             )
+            if submit:
+                missing = missing_items(card, criteria, experiment.reasons_required)
         except StaleEdit as exc:
             conflict = exc.current
             current = scorecard_of(option, organisation)
@@ -276,13 +295,12 @@ def scorecard(slug: str, org_slug: str, option_id: int):
             flash(str(exc), "error")
             return redirect(request.path)
         else:
-            if not missing:
-                flash(
-                    f"Submitted your scorecard for {option.name}"
-                    if submit
-                    else f"Saved your draft scorecard for {option.name}",
-                    "success",
+            if submit and not missing:
+                return redirect(
+                    url_for("scoring.check", slug=slug, org_slug=org_slug, option_id=option_id)
                 )
+            if not missing:
+                flash(f"Saved your draft scorecard for {option.name}", "success")
                 return redirect(url_for("scoring.tasks", slug=slug, org_slug=org_slug))
             for item in missing:
                 form[item.field].errors.append(item.message)
@@ -305,9 +323,60 @@ def scorecard(slug: str, org_slug: str, option_id: int):
             missing=missing,
             conflict=conflict,
             reasons_required=experiment.reasons_required,
-            scale=SCALE,
         ),
         409 if conflict else 200,
+    )
+
+
+@bp.route(
+    "/experiments/<slug>/scoring/tasks/<org_slug>/<int:option_id>/check", methods=["GET", "POST"]
+)
+@login_required
+def check(slug: str, org_slug: str, option_id: int):
+    """Check your answers: every criterion's score and reason, with change links, then submit."""
+    experiment = get_experiment_or_404(slug)
+    option = get_shortlisted_option_or_none(experiment, option_id)
+    if option is None:
+        abort(404)
+    organisation = _editable_organisation(experiment, org_slug)
+    if (needed := _needs_declaration(experiment)) is not None:
+        return needed
+    back = url_for("scoring.scorecard", slug=slug, org_slug=org_slug, option_id=option_id)
+    criteria = criteria_of(experiment)
+    card = scorecard_of(option, organisation)
+    if card is None or card.status == "submitted":
+        return redirect(back)
+    if missing_items(card, criteria, experiment.reasons_required):
+        flash("Complete every criterion before you submit", "error")
+        return redirect(back)
+    form = CheckAnswersForm()
+    if request.method == "GET":
+        form.version.data = card.version
+    if form.validate_on_submit():
+        try:
+            missing = submit_scorecard(card, criteria, form.version.data, current_user)
+        except StaleEdit:
+            flash("This scorecard changed since you opened this page; check it again", "error")
+            return redirect(request.path)
+        except ScorecardLocked as exc:
+            flash(str(exc), "error")
+            return redirect(back)
+        if missing:
+            flash("Complete every criterion before you submit", "error")
+            return redirect(back)
+        flash(f"Submitted your scorecard for {option.name}", "success")
+        return redirect(url_for("scoring.tasks", slug=slug, org_slug=org_slug))
+    redactor = Redactor(audience_for(current_user, experiment))
+    return render_template(
+        "scoring/check.html",
+        experiment=experiment_header(experiment),
+        organisation_name=organisation.name,
+        organisation_slug=organisation.slug,
+        option_name=option.name,
+        option_id=option.id,
+        rows=_submitted_entries(card, criteria, redactor),
+        form=form,
+        back=back,
     )
 
 
@@ -347,4 +416,43 @@ def reopen(slug: str, org_slug: str, option_id: int):
         organisation_name=organisation.name,
         option_name=option.name,
         back=url_for("scoring.scorecard", slug=slug, org_slug=org_slug, option_id=option_id),
+    )
+
+
+@bp.route("/experiments/<slug>/scoring/tasks/<org_slug>/weights", methods=["GET", "POST"])
+@login_required
+def borough_weights(slug: str, org_slug: str):
+    """A borough's own criterion weights; blank keeps the shared weight."""
+    experiment = get_experiment_or_404(slug)
+    organisation = scoring_organisation_or_none(experiment, org_slug)
+    if organisation is None:
+        abort(404)
+    if not can(
+        current_user,
+        "weights.edit",
+        SimpleNamespace(experiment=experiment, organisation_id=organisation.id),
+    ):
+        abort(403)
+    criteria = criteria_of(experiment)
+    form = borough_weights_form_class(criteria)()
+    if request.method == "GET":
+        own = borough_weights_of(experiment).get(organisation.id, {})
+        for criterion in criteria:
+            form[f"weight_{criterion.id}"].data = own.get(criterion.id)
+    if form.validate_on_submit():
+        weights = {c.id: form[f"weight_{c.id}"].data for c in criteria}
+        try:
+            save_borough_weights(experiment, organisation, weights)
+        except ScoringError as exc:
+            form[exc.field].errors.append(str(exc))
+        else:
+            flash(f"Saved {organisation.name}’s own weights", "success")
+            return redirect(url_for("scoring.dashboard", slug=slug) + "#own-weights")
+    redactor = Redactor(audience_for(current_user, experiment))
+    return render_template(
+        "scoring/weights.html",
+        experiment=experiment_header(experiment),
+        organisation=Ref(organisation.id, organisation.name, organisation.slug),
+        criteria=criterion_views(criteria, redactor),
+        form=form,
     )

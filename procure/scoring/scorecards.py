@@ -214,16 +214,7 @@ def save_scorecard(
     db.session.flush()
     missing = missing_items(scorecard, criteria, experiment.reasons_required) if submit else []
     if submit and not missing:
-        scorecard.status = "submitted"
-        scorecard.submitted_at = utcnow()
-        scorecard.submitted_by_id = user.id
-        db.session.flush()
-        audit.record(
-            "scorecard.submit",
-            scorecard,
-            summary=f"{organisation.name} submitted its scorecard for {option.name}",
-            changes={"status": ["draft", "submitted"]},
-        )
+        _mark_submitted(scorecard, user)
     else:
         audit.record(
             "scorecard.save",
@@ -232,6 +223,41 @@ def save_scorecard(
         )
     bump_content_version(experiment)
     return scorecard, missing
+
+
+def _mark_submitted(scorecard: Scorecard, user: Any) -> None:
+    scorecard.status = "submitted"
+    scorecard.submitted_at = utcnow()
+    scorecard.submitted_by_id = user.id
+    db.session.flush()
+    audit.record(
+        "scorecard.submit",
+        scorecard,
+        summary=(
+            f"{scorecard.organisation.name} submitted its scorecard for {scorecard.option.name}"
+        ),
+        changes={"status": ["draft", "submitted"]},
+    )
+
+
+def submit_scorecard(
+    scorecard: Scorecard, criteria: Sequence[Criterion], version: int | None, user: Any
+) -> list[Missing]:
+    """Submit a saved draft after its organisation checked its answers.
+
+    Raises ``StaleEdit`` when the draft changed since the check page was shown and
+    ``ScorecardLocked`` when it is already submitted; returns what is missing (and
+    leaves the draft alone) when it is incomplete.
+    """
+    if version != scorecard.version:
+        raise StaleEdit(scorecard, saved_values(scorecard, criteria))
+    if scorecard.status == "submitted":
+        raise ScorecardLocked("This scorecard has been submitted; an admin must reopen it")
+    missing = missing_items(scorecard, criteria, scorecard.experiment.reasons_required)
+    if not missing:
+        _mark_submitted(scorecard, user)
+        bump_content_version(scorecard.experiment)
+    return missing
 
 
 def reopen_scorecard(scorecard: Scorecard, reason: str, version: int | None) -> Scorecard:

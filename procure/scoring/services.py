@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from procure import audit
+from procure.accounts.models import Organisation
 from procure.concurrency import check_version
 from procure.db import utcnow
 from procure.experiments.models import Experiment
@@ -19,6 +20,7 @@ from procure.extensions import db
 from procure.market.models import Option
 from procure.scoring.models import (
     DIMENSIONS,
+    BoroughWeight,
     Criterion,
     Declaration,
     ModeratedScore,
@@ -27,50 +29,58 @@ from procure.scoring.models import (
 )
 from procure.sensitivity import Sensitivity
 
-CRITERION_FIELDS = ["dimension", "name", "weight", "guidance"]
+CRITERION_FIELDS = ["dimension", "name", "weight", "guidance", "descriptors"]
 DECLARATION_FIELDS = ["has_interest", "interest"]
 MODERATION_FIELDS = ["score", "rationale", "rationale_sensitivity"]
 
 # (dimension, name, weight, guidance): a starting point for housing management systems.
+# Options are products and procurement routes alike, so each criterion says what it asks
+# of both (a route is not scored on a supplier's roadmap, but on what it lets boroughs buy).
 STARTER_CRITERIA = [
     (
         "feasibility",
         "Cost within budgets",
         3,
-        "Can every borough afford the whole-life cost (licences, implementation, support) "
-        "within its housing revenue account and capital budgets?",
+        "Can every borough afford the whole-life cost (licences, implementation, support, or "
+        "the cost of running the procurement) within its housing revenue account and capital "
+        "budgets?",
     ),
     (
         "feasibility",
-        "Fit with procurement routes",
+        "Route to market",
         2,
-        "Can boroughs buy it through a compliant route they can use, such as a framework "
-        "call-off or a dynamic purchasing system, without a lengthy open procedure?",
+        "Can every borough take part lawfully and soon? For a product: a compliant route to "
+        "buy it, such as a framework call-off. For a procurement route: its rules, who may "
+        "use it and how long it takes.",
     ),
     (
         "feasibility",
         "Integration with existing systems",
         2,
-        "Does it connect to finance, repairs, CRM and document systems through open, "
-        "documented interfaces?",
+        "For a product: does it connect to finance, repairs, CRM and document systems through "
+        "open, documented interfaces? For a route: can boroughs require those interfaces of "
+        "what they buy through it?",
     ),
     (
         "feasibility",
         "Delivery timescale",
         1,
-        "Can it be live before the current contracts end, allowing for data migration?",
+        "Can it be live (or the contract let) before the current contracts end, allowing for "
+        "data migration?",
     ),
     (
         "feasibility",
         "Skills to run it",
         1,
-        "Do boroughs have, or can they build, the skills to configure and support it?",
+        "Do boroughs have, or can they build, the skills it needs: to configure and support a "
+        "product, or to run and manage a procurement route?",
     ),
     (
         "desirability",
         "Resident outcomes",
         3,
-        "Will residents get faster repairs, clearer information and easier self-service?",
+        "Will residents get faster repairs, clearer information and easier self-service, or "
+        "does the route let boroughs insist on them?",
     ),
     (
         "desirability",
@@ -86,9 +96,10 @@ STARTER_CRITERIA = [
     ),
     (
         "desirability",
-        "Supplier openness",
+        "Openness and exit",
         1,
-        "Does the supplier publish its roadmap, pricing approach and standards, and avoid lock-in?",
+        "Does it keep boroughs free to change later: open standards, published pricing, data "
+        "export and fair exit terms, whether it is a product or a route?",
     ),
     (
         "desirability",
@@ -97,6 +108,91 @@ STARTER_CRITERIA = [
         "Does it support the boroughs' digital and housing strategies and joint working?",
     ),
 ]
+
+
+# What 0 to 5 means for each starter criterion, lowest first.
+STARTER_DESCRIPTORS: dict[str, tuple[str, ...]] = {
+    "Cost within budgets": (
+        "No cost evidence, or clearly unaffordable",
+        "Well over budget for most boroughs",
+        "Over budget unless phased or subsidised",
+        "Affordable for most boroughs within current budgets",
+        "Affordable for every borough, with some saving",
+        "A clear saving on today's whole-life cost for every borough",
+    ),
+    "Route to market": (
+        "No lawful route for us to take part",
+        "A route exists but would take over a year",
+        "A route needs approvals or changes we may not get",
+        "A usable compliant route, with some delay",
+        "A compliant route we can use within months",
+        "A route we already use, open to every borough today",
+    ),
+    "Integration with existing systems": (
+        "No way to connect to our systems",
+        "Only bespoke, costly integration",
+        "Some links; several systems need manual work",
+        "Connects to the main systems with configuration",
+        "Open, documented interfaces to nearly all our systems",
+        "Proven live links to the same systems we run",
+    ),
+    "Delivery timescale": (
+        "No credible plan or date",
+        "Live well after our contracts end",
+        "Only with an extension we may not get",
+        "Live by contract end, with little slack",
+        "Live before contract end, with a parallel run",
+        "Live well ahead, proven at a landlord our size",
+    ),
+    "Skills to run it": (
+        "We have none of the skills and cannot get them",
+        "Nearly everything would be bought in",
+        "We would need new posts or long training",
+        "Our team could run it with training",
+        "Our team could run it with little help",
+        "We already run something just like it",
+    ),
+    "Resident outcomes": (
+        "No evidence of any benefit to residents",
+        "Worse or no better for residents",
+        "Small improvements for a few services",
+        "Clear improvements in the main services",
+        "Faster repairs, better information and self-service",
+        "Residents tested it and rated it highly",
+    ),
+    "Officer experience": (
+        "No evidence; officers could not try it",
+        "More re-keying and chasing than today",
+        "About the same effort as today",
+        "Some less re-keying and chasing",
+        "Much less re-keying; one view of each case",
+        "Officers tried it and want it",
+    ),
+    "Data and reporting": (
+        "Our data could not be got out",
+        "Only through paid extracts; returns stay manual",
+        "Some reports; regulator returns need work",
+        "Covers the regulator returns and main reports",
+        "Open export and the reports we need",
+        "Open data, a reporting API and every return built in",
+    ),
+    "Openness and exit": (
+        "Locked in with no exit",
+        "Costly exit and closed formats",
+        "Exit possible but with fees and a new migration",
+        "Fair exit terms and a standard data extract",
+        "Open standards and published prices",
+        "Open throughout: free exit, published roadmap and prices",
+    ),
+    "Strategic fit": (
+        "Works against our strategies",
+        "A poor fit with our strategies",
+        "Fits one strategy, not the other",
+        "Fits our strategies reasonably",
+        "A good fit with our strategies and joint working",
+        "Exactly what our strategies call for",
+    ),
+}
 
 
 class ScoringError(ValueError):
@@ -118,6 +214,72 @@ def criteria_of(experiment: Experiment) -> list[Criterion]:
         .order_by(Criterion.position, Criterion.id)
     ).all()
     return sorted(rows, key=lambda c: (DIMENSIONS.index(c.dimension), c.position, c.id))
+
+
+def borough_weights_of(experiment: Experiment) -> dict[int, dict[int, int]]:
+    """Organisation id → criterion id → the weight that organisation chose instead of the
+    shared one (only the criteria it changed)."""
+    weights: dict[int, dict[int, int]] = {}
+    for row in db.session.scalars(
+        sa.select(BoroughWeight).where(BoroughWeight.experiment_id == experiment.id)
+    ):
+        weights.setdefault(row.organisation_id, {})[row.criterion_id] = row.weight
+    return weights
+
+
+def save_borough_weights(
+    experiment: Experiment, organisation: Organisation, weights: dict[int, int | None]
+) -> None:
+    """Set ``organisation``'s own weights: criterion id → weight, or None for the shared
+    weight. A weight equal to the shared one is stored as no own weight."""
+    criteria = {c.id: c for c in criteria_of(experiment)}
+    existing = {
+        row.criterion_id: row
+        for row in db.session.scalars(
+            sa.select(BoroughWeight).where(
+                BoroughWeight.experiment_id == experiment.id,
+                BoroughWeight.organisation_id == organisation.id,
+            )
+        )
+    }
+    changes: dict[str, Any] = {}
+    for criterion_id, weight in weights.items():
+        criterion = criteria.get(criterion_id)
+        if criterion is None:
+            continue
+        if weight is not None and weight < 1:
+            raise ScoringError(
+                "A weight must be a whole number of 1 or more", f"weight_{criterion_id}"
+            )
+        own = None if weight == criterion.weight else weight
+        row = existing.get(criterion_id)
+        before = row.weight if row else None
+        if own == before:
+            continue
+        changes[criterion.name] = [before, own]
+        if own is None:
+            db.session.delete(row)
+        elif row is None:
+            db.session.add(
+                BoroughWeight(
+                    experiment_id=experiment.id,
+                    organisation_id=organisation.id,
+                    criterion_id=criterion_id,
+                    weight=own,
+                )
+            )
+        else:
+            row.weight = own
+    if changes:
+        audit.record(
+            "weights.borough",
+            organisation,
+            experiment_id=experiment.id,
+            summary=f"{organisation.name} set its own criterion weights",
+            changes=changes,
+        )
+        bump_content_version(experiment)
+    db.session.flush()
 
 
 def get_criterion_or_none(experiment: Experiment, criterion_id: int) -> Criterion | None:
@@ -231,6 +393,7 @@ def delete_criterion(criterion: Criterion, reason: str | None = None) -> None:
     )
     db.session.execute(sa.delete(Score).where(Score.criterion_id == criterion.id))
     db.session.execute(sa.delete(ModeratedScore).where(ModeratedScore.criterion_id == criterion.id))
+    db.session.execute(sa.delete(BoroughWeight).where(BoroughWeight.criterion_id == criterion.id))
     db.session.delete(criterion)
     bump_content_version(experiment)
     db.session.flush()
@@ -245,7 +408,13 @@ def add_starter_set(experiment: Experiment, reason: str | None = None) -> list[C
     return [
         add_criterion(
             experiment,
-            {"dimension": dim, "name": name, "weight": weight, "guidance": guidance},
+            {
+                "dimension": dim,
+                "name": name,
+                "weight": weight,
+                "guidance": guidance,
+                "descriptors": "\n".join(STARTER_DESCRIPTORS.get(name, ())),
+            },
             reason,
         )
         for dim, name, weight, guidance in wanted

@@ -8,14 +8,22 @@ from flask_login import current_user, login_required
 from procure.concurrency import StaleEdit
 from procure.experiments.services import experiment_header, get_experiment_or_404, load_experiment
 from procure.paging import page_number, paginate
-from procure.permissions import audience_for, can, is_admin, is_procurement_lead
+from procure.permissions import (
+    audience_for,
+    can,
+    is_admin,
+    is_procurement_lead,
+    participation_of,
+)
 from procure.scoring import bp
+from procure.scoring.blind import blind_for, sees_all_early
 from procure.scoring.detail_read_models import build_borough_view, option_details
 from procure.scoring.exports import ExportNotAvailable, scores_csv, scores_xlsx
 from procure.scoring.forms import ChangeReasonForm, CriterionForm, ModerationForm
 from procure.scoring.read_models import (
     agenda_rows,
     build_dashboard,
+    close_call_view,
     criterion_views,
     load_scoring_data,
 )
@@ -43,6 +51,7 @@ CRITERION_LABELS = {
     "name": "Name",
     "weight": "Weight",
     "guidance": "Guidance",
+    "descriptors": "What each score means",
 }
 #: Agenda items on the dashboard (the widest disagreements); the agenda page has them all.
 AGENDA_PREVIEW = 10
@@ -62,9 +71,13 @@ def _viewable(slug: str):
 def dashboard(slug: str):
     experiment = _viewable(slug)
     redactor = Redactor(audience_for(current_user, experiment))
-    data = load_scoring_data(experiment)
-    view = build_dashboard(data, redactor)
+    data = load_scoring_data(experiment, blind=blind_for(current_user, experiment))
+    view = build_dashboard(data, redactor, sees_all_early=sees_all_early(current_user, experiment))
     can_score = is_admin(current_user) or is_procurement_lead(current_user, experiment)
+    if can_score and not is_admin(current_user):
+        # A lead whose borough has submitted every option has nothing left to score.
+        own = participation_of(current_user, experiment).organisation_id
+        can_score = data.submitted_counts().get(own, 0) < len(data.options)
     return render_template(
         "scoring/dashboard.html",
         view=view,
@@ -79,10 +92,11 @@ def agenda(slug: str):
     """The whole moderation agenda, widest disagreements first, a page at a time."""
     experiment = _viewable(slug)
     redactor = Redactor(audience_for(current_user, experiment))
-    rows = agenda_rows(load_scoring_data(experiment), redactor)
+    blind = blind_for(current_user, experiment)
+    rows = agenda_rows(load_scoring_data(experiment, blind=blind), redactor)
     paged = paginate(rows, page_number(request.args), AGENDA_PAGE_SIZE)
     return render_template(
-        "scoring/agenda.html", experiment=experiment_header(experiment), paged=paged
+        "scoring/agenda.html", experiment=experiment_header(experiment), paged=paged, blind=blind
     )
 
 
@@ -90,12 +104,18 @@ def agenda(slug: str):
 def option(slug: str, option_id: int):
     experiment = _viewable(slug)
     redactor = Redactor(audience_for(current_user, experiment))
-    data = load_scoring_data(experiment, option_id=option_id)
+    blind = blind_for(current_user, experiment)
+    data = load_scoring_data(experiment, option_id=option_id, blind=blind)
     detail = next(iter(option_details(data, redactor, option_id)), None)
     if detail is None:
         abort(404)
+    call = close_call_view(data, redactor)
     return render_template(
-        "scoring/option.html", detail=detail, experiment=experiment_header(experiment)
+        "scoring/option.html",
+        detail=detail,
+        call=call if call and option_id in call.option_ids and not blind else None,
+        experiment=experiment_header(experiment),
+        blind=blind,
     )
 
 
@@ -109,22 +129,27 @@ def borough(slug: str, org_slug: str):
     organisation = scoring_organisation_or_none(experiment, org_slug)
     if organisation is None:
         abort(404)
-    data = load_scoring_data(experiment)
+    blind = blind_for(current_user, experiment)
+    # A borough still scoring sees no other borough's ranking, its own only.
+    if blind is not None and blind.organisation_id != organisation.id:
+        abort(403)
+    data = load_scoring_data(experiment, blind=blind)
     view = build_borough_view(data, organisation.id, Redactor(audience))
     return render_template(
-        "scoring/borough.html", view=view, experiment=experiment_header(experiment)
+        "scoring/borough.html", view=view, experiment=experiment_header(experiment), blind=blind
     )
 
 
 def _download(experiment, fmt: str) -> Response:
     redactor = Redactor(audience_for(current_user, experiment))
     stem = f"{experiment.slug}-scores-{redactor.audience.slug}"
+    blind = blind_for(current_user, experiment)
     try:
         if fmt == "csv":
-            body: str | bytes = scores_csv(experiment, redactor).encode("utf-8-sig")
+            body: str | bytes = scores_csv(experiment, redactor, blind).encode("utf-8-sig")
             mimetype = "text/csv"
         else:
-            body = scores_xlsx(experiment, redactor)
+            body = scores_xlsx(experiment, redactor, blind)
             mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     except ExportNotAvailable:
         abort(404)
@@ -174,6 +199,7 @@ def criteria(slug: str):
     if form.validate_on_submit():
         values = {name: getattr(form, name).data for name in CRITERION_FIELDS}
         values["guidance"] = values["guidance"] or ""
+        values["descriptors"] = values["descriptors"] or ""
         try:
             criterion = add_criterion(experiment, values, form.change_reason.data)
         except ScoringError as exc:
@@ -221,6 +247,7 @@ def edit_criterion(slug: str, criterion_id: int):
     if form.validate_on_submit():
         values = {name: getattr(form, name).data for name in CRITERION_FIELDS}
         values["guidance"] = values["guidance"] or ""
+        values["descriptors"] = values["descriptors"] or ""
         try:
             update_criterion(criterion, values, form.version.data, form.change_reason.data)
         except StaleEdit as exc:

@@ -80,8 +80,17 @@ def test_procurement_lead_declares_scores_and_submits(visit, audit):
     sign_in(page, LEAD)
 
     page.goto(f"{EXPERIMENT}/scoring")
-    submitted, total_options = progress_of(page, BOROUGH_NAME)
+    # Blind scoring: with scorecards still to submit she sees no other borough's scores.
+    blind = page.locator(
+        ".govuk-notification-banner", has_text="blind until you submit"
+    ).inner_text()
+    found = re.search(rf"{BOROUGH_NAME} has submitted (\d+) of (\d+) scorecards", blind)
+    assert found, blind
+    submitted, total_options = int(found[1]), int(found[2])
     assert submitted == total_options - JOURNEY_OPTIONS
+    assert page.locator("#ranking, #chart, #borough-rankings, #agenda").count() == 0
+    audit.check(page, "scoring dashboard (lead, blind)")
+    shoot(page, "lead-0-blind-dashboard")
     page.get_by_role("link", name="Score the options").click()
     # Not declared yet: scoring starts with the declaration of interest.
     assert "/scoring/declaration" in page.url
@@ -104,7 +113,7 @@ def test_procurement_lead_declares_scores_and_submits(visit, audit):
     page.get_by_role("link", name=names[0], exact=True).click()
     audit.check(page, "scorecard")
     shoot(page, "lead-2-scorecard")
-    page.get_by_role("button", name="Submit scorecard").click()
+    page.get_by_role("button", name="Continue").click()
     expect_error_summary(page)
     audit.check(page, "scorecard submitted empty")
     total = score_everything(page, "4", only_first=3)
@@ -117,22 +126,49 @@ def test_procurement_lead_declares_scores_and_submits(visit, audit):
     page.get_by_role("link", name=names[0], exact=True).click()
     assert page.locator("input[type=radio][value='4']:checked").count() == 3
     score_everything(page, "3")
+    page.get_by_role("button", name="Continue").click()
+    # Check your answers: every score with a change link, then submit.
+    assert f"Check your scores for {names[0]}" in page_text(page)
+    audit.check(page, "check your answers")
+    shoot(page, "lead-3b-check-answers")
+    changes = page.get_by_role("link", name=re.compile(r"^Change the score for "))
+    assert changes.count() == total
     page.get_by_role("button", name="Submit scorecard").click()
     assert f"Submitted your scorecard for {names[0]}" in page_text(page)
 
     # The second option in one go.
     page.get_by_role("link", name=names[1], exact=True).click()
     score_everything(page, "2")
+    page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Submit scorecard").click()
     assert f"Submitted your scorecard for {names[1]}" in page_text(page)
     audit.check(page, "task list after submitting")
 
     page.get_by_role("link", name="Scoring", exact=True).click()
+    # Submitted: now she sees every borough's scores.
+    assert page.locator(".govuk-notification-banner", has_text="blind").count() == 0
+    assert page.locator("#ranking").count() == 1
     assert progress_of(page, BOROUGH_NAME) == (total_options, total_options)
     ranking = page.locator("#borough-rankings + .procure-table-scroll thead").inner_text()
     assert BOROUGH_NAME in ranking
     audit.check(page, "scoring dashboard (lead)")
     shoot(page, "lead-4-dashboard")
+
+    # Her borough's own weights: the dashboard then ranks the options under them.
+    page.goto(f"{EXPERIMENT}/scoring/tasks/{JOURNEY_BOROUGH}")
+    page.get_by_role("link", name=re.compile("own criterion weights")).click()
+    audit.check(page, "own weights")
+    page.get_by_label("Cost within budgets (feasibility)").fill("0")
+    page.get_by_role("button", name="Save our weights").click()
+    assert "Weight must be a whole number from 1 to 100" in expect_error_summary(page)
+    page.get_by_label("Cost within budgets (feasibility)").fill("6")
+    page.get_by_role("button", name="Save our weights").click()
+    assert f"Saved {BOROUGH_NAME}’s own weights" in page_text(page)
+    own = page.locator("#own-weights ~ .procure-table-scroll").first.inner_text()
+    assert BOROUGH_NAME in own and "Cost within budgets 6" in own
+    assert re.search(r"No clear winner|is a clear first", page.locator("#close-call").inner_text())
+    audit.check(page, "scoring dashboard with own weights")
+    shoot(page, "lead-5-own-weights")
 
 
 def wait_for_export(page, audit, label: str) -> bytes:

@@ -52,6 +52,8 @@ def test_declare_and_score_without_javascript(visit):
         page.locator(f"textarea[name=reason_{name.removeprefix('score_')}]").fill(
             "Scored without JavaScript."
         )
+    page.get_by_role("button", name="Continue").click()
+    assert f"Check your scores for {option}" in page_text(page)
     page.get_by_role("button", name="Submit scorecard").click()
     assert f"Submitted your scorecard for {option}" in page_text(page)
 

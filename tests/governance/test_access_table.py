@@ -203,8 +203,11 @@ EXPERIMENT_ROWS = [
     Row("scoring.option", "GET", E + "/scoring/options/{option}", page),
     Row("scoring.option", "GET", E + "/scoring/options/{o_option}", everyone(404)),
     # At public, boroughs are anonymised: no page is addressed by a borough's name.
+    # Blind scoring: a borough that has not submitted everything sees only its own page.
     Row("scoring.borough", "GET", E + "/scoring/boroughs/{org_a_slug}",
-        {r: 404 if r == AN else 200 for r in ROLES}),
+        {**{r: 404 if r == AN else 200 for r in ROLES}, LO: 403}),
+    Row("scoring.borough", "GET", E + "/scoring/boroughs/{org_b_slug}",
+        {**{r: 404 if r == AN else 200 for r in ROLES}, OFF: 403, PL: 403, LO: 403}),
     Row("scoring.borough", "GET", E + "/scoring/boroughs/{o_only_slug}", everyone(404)),
     Row("scoring.export_csv", "GET", E + "/scoring/scores.csv", page),
     Row("scoring.export_xlsx", "GET", E + "/scoring/scores.xlsx", page),
@@ -229,6 +232,17 @@ EXPERIMENT_ROWS = [
     Row("scoring.scorecard", "GET", E + "/scoring/tasks/{org_a_slug}/{o_option}", tampered()),
     Row("scoring.scorecard", "POST", E + "/scoring/tasks/{org_a_slug}/{o_option}", tampered()),
     Row("scoring.scorecard", "GET", E + "/scoring/tasks/{o_only_slug}/{option}", tampered()),
+    # Check your answers: A's draft is incomplete and B's is submitted, so both send the
+    # permitted person back to the scorecard (302); everyone else is refused.
+    Row("scoring.check", "GET", E + "/scoring/tasks/{org_a_slug}/{option}/check", signed_in({PL, AD}, ok=302)),
+    Row("scoring.check", "POST", E + "/scoring/tasks/{org_a_slug}/{option}/check", posted({PL, AD})),
+    Row("scoring.check", "GET", E + "/scoring/tasks/{org_b_slug}/{option}/check", signed_in({OL, AD}, ok=302)),
+    Row("scoring.check", "GET", E + "/scoring/tasks/{org_a_slug}/{o_option}/check", tampered()),
+    Row("scoring.check", "POST", E + "/scoring/tasks/{org_a_slug}/{o_option}/check", tampered()),
+    *both("scoring.borough_weights", E + "/scoring/tasks/{org_a_slug}/weights", {PL, AD}),
+    *both("scoring.borough_weights", E + "/scoring/tasks/{org_b_slug}/weights", {OL, AD}),
+    Row("scoring.borough_weights", "GET", E + "/scoring/tasks/{o_only_slug}/weights", tampered()),
+    Row("scoring.borough_weights", "POST", E + "/scoring/tasks/{o_only_slug}/weights", tampered()),
     *both("scoring.reopen", E + "/scoring/tasks/{org_b_slug}/{option}/reopen", ADMIN),
     Row("scoring.reopen", "GET", E + "/scoring/tasks/{org_b_slug}/{o_option}/reopen", tampered()),
     # Requirements and specifications
@@ -376,6 +390,10 @@ def _experiment(kind: str, orgs: dict, people: dict, reports_dir: Path, n: int) 
     card_b = ScorecardFactory(option=option, organisation=orgs["b"], status="submitted")
     for card in (card_a, card_b):
         ScoreFactory(scorecard=card, criterion=criterion, score=3)
+    # Borough B has submitted every shortlisted option, so it sees every borough's scores;
+    # borough A (a draft) and the lead organisation (nothing yet) are still blind.
+    for shortlisted in (secret, proposal):
+        ScorecardFactory(option=shortlisted, organisation=orgs["b"], status="submitted")
     for org in ("a", "b"):
         LandscapeEntryFactory(experiment=exp, organisation=orgs[org])
     req = RequirementFactory(experiment=exp, number=n, status="agreed")

@@ -597,9 +597,15 @@ def test_33_leads_submit_their_scorecards_at_once(pg_app, capsys):
         fields = form_fields(page.get_data(as_text=True), f"reason_{ids['criterion']}")
         fields = with_value(fields, f"score_{ids['criterion']}", "4")
         fields = with_value(fields, f"reason_{ids['criterion']}", f"Good fit for {org_slug}")
-        fields.add("submit", "Submit")
+        fields.add("submit", "Continue")
+        # Continue saves the draft; the check-your-answers page is what submits, at once.
+        saved = client.post(url, data=fields)
+        assert saved.status_code == 302 and saved.location.endswith("/check"), saved.location
+        check = client.get(url + "/check")
+        assert check.status_code == 200, check.status_code
+        confirm = form_fields(check.get_data(as_text=True), "version")
         start.wait(timeout=60)
-        response = client.post(url, data=fields)
+        response = client.post(url + "/check", data=confirm)
         with tally.lock:
             if response.status_code == 302:
                 tally.saved.append(org_slug)

@@ -72,7 +72,12 @@ def _demo_context(db_session, with_options: bool) -> DemoContext:
         )
     if with_options:
         for n in range(5):
-            f.OptionFactory(experiment=experiment, name=f"Demo option {n}", status="shortlist")
+            f.OptionFactory(
+                experiment=experiment,
+                name=f"Demo option {n}",
+                status="shortlist",
+                kind="approach" if n == 0 else "product",
+            )
         f.OptionFactory(experiment=experiment, name="Longlisted", status="longlist")
     db_session.flush()
     return DemoContext(experiment, admin, orgs, leads, officers)
@@ -120,3 +125,12 @@ def test_demo_scores_every_shortlisted_option_and_is_idempotent(app_ctx, db_sess
     assert data.analysis.agreement.w is not None
     reasons = [s.reason for c in data.scorecards for s in c.scores]
     assert any("[[participants:" in r for r in reasons)
+    # Reasons are written per score: most name their option, and few repeat (two boroughs
+    # may say the same of the same option; the old demo had 12 sentences for 290 scores).
+    assert len(set(reasons)) >= 2 / 3 * len(reasons)
+    assert max(reasons.count(r) for r in reasons) <= 4
+    named = [s for c in data.scorecards for s in c.scores if c.option.name in s.reason]
+    assert len(named) >= 0.8 * len(reasons)
+    # A procurement route is judged as a route: no supplier demonstrations or APIs.
+    routes = [s.reason for c in data.scorecards if c.option.kind == "approach" for s in c.scores]
+    assert routes and not [r for r in routes if "demonstration" in r or "API" in r]

@@ -8,7 +8,7 @@ from procure.audit import AuditEvent
 from procure.extensions import db
 from procure.scoring.models import Criterion, ModeratedScore
 from procure.scoring.services import STARTER_CRITERIA
-from tests.scoring.helpers import form_state, hand_example, post, scorecard
+from tests.scoring.helpers import declare, form_state, hand_example, post, scorecard
 
 URL = "/experiments/housing/scoring/criteria"
 
@@ -181,3 +181,57 @@ def test_moderation_records_a_consensus_and_keeps_the_originals(as_user, world):
     # A second admin working from the old form gets a conflict.
     response = client.post(url, data={**data, "score": "4"})
     assert response.status_code == 409
+
+
+# --- descriptors ---------------------------------------------------------------------
+
+SIX = [
+    "Not hosted",
+    "On premises only",
+    "Hosted by us",
+    "Hosted in the UK",
+    "UK cloud",
+    "UK cloud, certified",
+]
+
+
+def test_a_criterion_carries_its_own_descriptors_shown_beside_its_radios(as_user, world):
+    w = world
+    client = as_user(w.admin)
+    assert _add(client, descriptors="\n".join(SIX) + "\n\n").status_code == 302
+    criterion = db.session.scalar(sa.select(Criterion).where(Criterion.name == "Hosting"))
+    assert criterion.descriptors == "\n".join(SIX)
+    declare(w, w.lead1)
+    lead = as_user(w.lead1)
+    html = lead.get(f"/experiments/housing/scoring/tasks/zeta/{w.option_a.id}").get_data(
+        as_text=True
+    )
+    assert "5 – UK cloud, certified" in html and "0 – Not hosted" in html
+    # Criteria without their own descriptors keep the general scale.
+    assert "3 – Acceptable" in html
+    assert "What the scores mean" not in html
+
+
+def test_descriptors_must_be_six_lines_or_none(as_user, world):
+    client = as_user(world.admin)
+    response = _add(client, descriptors="\n".join(SIX[:5]))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Enter six lines, one for each score from 0 to 5 (you entered 5)" in html
+    assert "Hosted in the UK" in html  # what was typed is kept
+    response = _add(client, descriptors="\n".join([*SIX[:5], "[[members: secret]]"]))
+    # A plain field: a span is refused beside it, not saved.
+    assert response.status_code == 200 and "There is a problem" in response.get_data(as_text=True)
+    assert "Hosting" not in _names(world)
+
+
+def test_the_starter_set_comes_with_descriptors_for_every_criterion(as_user, world):
+    client = as_user(world.admin)
+    token, _ = form_state(client, f"{URL}/{world.f1.id}/edit")
+    client.post(f"{URL}/starter-set", data={"csrf_token": token})
+    starters = {name for _, name, _, _ in STARTER_CRITERIA}
+    added = db.session.scalars(sa.select(Criterion).where(Criterion.name.in_(starters))).all()
+    assert len(added) == len(starters)
+    meanings = [tuple(c.descriptor_labels.values()) for c in added]
+    assert all(len(set(m)) == 6 for m in meanings)
+    assert len(set(meanings)) == len(meanings)  # no two criteria share the same words

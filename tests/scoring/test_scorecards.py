@@ -16,6 +16,13 @@ def _url(w, org=None, option=None):
     return f"/experiments/housing/scoring/tasks/{org.slug}/{option.id}"
 
 
+def _confirm(client, w, org=None, option=None):
+    """Submit from the check-your-answers page, as a person who has checked them."""
+    url = _url(w, org, option) + "/check"
+    token, version = form_state(client, url)
+    return client.post(url, data={"csrf_token": token, "version": version})
+
+
 def _full(w, **overrides):
     data = {}
     for c in w.criteria:
@@ -118,8 +125,16 @@ def test_save_a_partial_draft_then_submit_when_complete(as_user, world):
 
     token, version = form_state(client, _url(w))
     response = client.post(
-        _url(w), data={"csrf_token": token, "version": version, **_full(w), "submit": "Submit"}
+        _url(w), data={"csrf_token": token, "version": version, **_full(w), "submit": "Continue"}
     )
+    # Continuing saves the draft and leads to the check page; only that page submits.
+    assert response.status_code == 302 and response.location.endswith(_url(w) + "/check")
+    assert _card(w).status == "draft"
+    check = client.get(_url(w) + "/check").get_data(as_text=True)
+    assert "Check your scores for Option Apple" in check
+    assert "4 – Good" in check and "Reason for Data" in check
+    assert f'href="{_url(w)}#score_{w.d2.id}"' in check  # a change link per criterion
+    response = _confirm(client, w)
     assert response.status_code == 302
     card = _card(w)
     assert card.status == "submitted" and card.submitted_by_id == w.lead1.id
@@ -157,6 +172,7 @@ def test_incomplete_submission_lists_what_is_missing_and_keeps_the_draft(as_user
         _url(w), data={"csrf_token": token, "version": version, **_full(w), "submit": "Submit"}
     )
     assert response.status_code == 302
+    assert _confirm(client, w).status_code == 302
     assert _card(w).status == "submitted"
 
 
@@ -171,6 +187,7 @@ def test_reasons_optional_when_the_experiment_says_so(as_user, world):
         _url(w), data={"csrf_token": token, "version": version, **data, "submit": "Submit"}
     )
     assert response.status_code == 302
+    _confirm(client, w)
     assert _card(w).status == "submitted"
 
 
@@ -212,7 +229,9 @@ def test_hostile_html_in_a_reason_is_escaped_everywhere(as_user, world):
     hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     data = _full(w, **{f"reason_{w.f1.id}": hostile, f"sensitivity_{w.f1.id}": "public"})
     client.post(_url(w), data={"csrf_token": token, "version": version, **data, "submit": "Submit"})
+    _confirm(client, w)
     assert _card(w).status == "submitted"
+    assert "&lt;script&gt;" in client.get(_url(w)).get_data(as_text=True)
     for url in (_url(w), f"/experiments/housing/scoring/options/{w.option_a.id}"):
         html = client.get(url).get_data(as_text=True)
         assert "<script>alert" not in html and "<img src=x" not in html
@@ -318,14 +337,20 @@ def test_observer_and_unknown_option_are_not_found(as_user, world):
 def test_admin_may_edit_any_boroughs_scorecard_after_declaring(as_user, world):
     w = world
     client = as_user(w.admin)
-    assert client.get(_url(w, org=w.org2)).status_code == 302  # declaration first
-    declare(w, w.admin)
+    # Reading is not scoring: the convenor reads the form without declaring…
     token, version = form_state(client, _url(w, org=w.org2))
-    response = client.post(
-        _url(w, org=w.org2),
-        data={"csrf_token": token, "version": version, **_full(w), "submit": "Submit"},
-    )
+    assert "Make your conflict-of-interest declaration" not in client.get(
+        _url(w, org=w.org2)
+    ).get_data(as_text=True)
+    # …but saving needs the declaration first.
+    data = {"csrf_token": token, "version": version, **_full(w), "submit": "Submit"}
+    response = client.post(_url(w, org=w.org2), data=data)
+    assert response.status_code == 302 and "/scoring/declaration" in response.location
+    assert _card(w, org=w.org2) is None
+    declare(w, w.admin)
+    response = client.post(_url(w, org=w.org2), data=data)
     assert response.status_code == 302
+    _confirm(client, w, org=w.org2)
     assert _card(w, org=w.org2).status == "submitted"
 
 
@@ -376,3 +401,46 @@ def test_task_list_shows_progress(as_user, world):
     html = as_user(w.lead2).get("/experiments/housing/scoring/tasks/alpha").get_data(as_text=True)
     assert "1 of 2 options submitted" in html
     assert "1 of 4 criteria scored" in html
+
+
+# --- check your answers ------------------------------------------------------------
+
+
+def test_the_check_page_sends_an_incomplete_draft_back_and_submits_nothing(as_user, world):
+    w = world
+    declare(w, w.lead1)
+    client = as_user(w.lead1)
+    token, version = form_state(client, _url(w))
+    data = {"csrf_token": token, "version": version, f"score_{w.f1.id}": "2", "save": "Save"}
+    client.post(_url(w), data=data)
+    response = client.get(_url(w) + "/check")
+    assert response.status_code == 302 and response.location.endswith(_url(w))
+    assert _card(w).status == "draft"
+
+
+def test_a_draft_changed_after_checking_is_not_submitted_unseen(as_user, world):
+    w = world
+    declare(w, w.lead1)
+    client = as_user(w.lead1)
+    token, version = form_state(client, _url(w))
+    client.post(
+        _url(w), data={"csrf_token": token, "version": version, **_full(w), "submit": "Continue"}
+    )
+    check_token, check_version = form_state(client, _url(w) + "/check")
+    # Someone changes the draft in another tab before the submit button is pressed.
+    token, version = form_state(client, _url(w))
+    client.post(
+        _url(w),
+        data={
+            "csrf_token": token,
+            "version": version,
+            **_full(w, **{f"score_{w.f1.id}": "1"}),
+            "save": "Save",
+        },
+    )
+    response = client.post(
+        _url(w) + "/check", data={"csrf_token": check_token, "version": check_version}
+    )
+    assert response.status_code == 302 and response.location.endswith("/check")
+    assert _card(w).status == "draft"
+    assert "1 – Very poor" in client.get(_url(w) + "/check").get_data(as_text=True)
