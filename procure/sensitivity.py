@@ -323,3 +323,61 @@ class Redactor:
             level = max(span.level, base)
             if not self.audience.permits(level):
                 self.log.withheld(kind, id, level)
+
+
+# --- collapsed redaction ------------------------------------------------------
+# A table or list shows *that* something is withheld, once, rather than a marker per
+# cell: consecutive withheld rows become one line, a withheld column one note.
+
+_LEVEL_WORDS = {Sensitivity.MEMBERS: "members-only", Sensitivity.PARTICIPANTS: "participants-only"}
+
+
+def withheld_note(levels: Iterable[Sensitivity | int], singular: str, plural: str = "") -> str:
+    """One sentence for a run of withheld things, by level: "12 members-only rows withheld"
+    or "3 members-only and 1 participants-only reasons withheld". Empty when none."""
+    counts: dict[Sensitivity, int] = {}
+    for level in levels:
+        level = Sensitivity(int(level))
+        counts[level] = counts.get(level, 0) + 1
+    if not counts:
+        return ""
+    plural = plural or f"{singular}s"
+    parts = [f"{counts[level]} {_LEVEL_WORDS[level]}" for level in sorted(counts)]
+    noun = singular if sum(counts.values()) == 1 else plural
+    return f"{' and '.join(parts)} {noun} withheld"
+
+
+@dataclass(frozen=True)
+class WithheldRun:
+    """Consecutive withheld rows of a table, standing in for all of them."""
+
+    levels: tuple[Sensitivity, ...]
+    note: str
+
+    @property
+    def count(self) -> int:
+        return len(self.levels)
+
+
+def collapse_withheld(rows: Iterable[Any], level_of, singular: str, plural: str = "") -> list[Any]:
+    """``rows`` with every run of consecutive withheld rows (``level_of(row)`` gives the
+    ``Sensitivity`` a row was withheld at, or None for a row shown) replaced by one
+    ``WithheldRun``."""
+    out: list[Any] = []
+    run: list[Sensitivity] = []
+    for row in rows:
+        level = level_of(row)
+        if level is None:
+            if run:
+                out.append(WithheldRun(tuple(run), withheld_note(run, singular, plural)))
+                run = []
+            out.append(row)
+        else:
+            run.append(Sensitivity(int(level)))
+    if run:
+        out.append(WithheldRun(tuple(run), withheld_note(run, singular, plural)))
+    return out
+
+
+def is_withheld_run(value: Any) -> bool:
+    return isinstance(value, WithheldRun)
