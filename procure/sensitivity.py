@@ -50,8 +50,12 @@ class Sensitivity(IntEnum):
             return value
         if isinstance(value, int):
             return cls(value)
+        name = value.strip()
+        for level in cls:  # its label too, as spreadsheets show it ("Members only")
+            if name.casefold() == level.label.casefold():
+                return level
         try:
-            return cls[value.strip().upper()]
+            return cls[name.upper()]
         except KeyError as exc:
             raise ValueError(f"Unknown sensitivity {value!r}") from exc
 
