@@ -98,6 +98,7 @@ def show(slug: str, workshop_id: int):
         experiment=experiment_header(experiment),
         workshop=view,
         editable=can(current_user, "workshop.edit", experiment),
+        exportable=can(current_user, "experiment.export", experiment),
     )
 
 
