@@ -167,6 +167,9 @@ SPAN_RE = re.compile(r"\[\[(members|participants):\s?(.*?)(?:\]\]|\Z)", re.DOTAL
 # Markdown rendering and sanitising untouched, so markers are put back afterwards.
 _MARK = "\ue000"
 _MARK_RE = re.compile(_MARK + r"([12])" + _MARK)
+# Around a span the reader may see, for its author: where it opens and closes.
+_OPEN, _CLOSE = "\ue001", "\ue002"
+_OPEN_RE = re.compile(_OPEN + r"([12])" + _OPEN)
 
 
 @dataclass(frozen=True)
@@ -195,14 +198,20 @@ def highest_level(text: str | None, base: Sensitivity = Sensitivity.PUBLIC) -> S
     return max(levels)
 
 
-def _apply_spans(text: str, audience: Audience, base: Sensitivity) -> tuple[str, list[Sensitivity]]:
-    """Return text with withheld spans swapped for placeholders, and the withheld levels."""
+def _apply_spans(
+    text: str, audience: Audience, base: Sensitivity, mark_spans: bool = False
+) -> tuple[str, list[Sensitivity]]:
+    """Return text with withheld spans swapped for placeholders, and the withheld levels.
+    ``mark_spans``: spans shown are bracketed by placeholders for visible labels."""
     out: list[str] = []
     withheld: list[Sensitivity] = []
     for span in split_spans(text):
         level = max(span.level, base)
         if audience.permits(level):
-            out.append(span.text)
+            if mark_spans and span.level > base:
+                out.append(f"{_OPEN}{int(span.level)}{_OPEN}{span.text}{_CLOSE}")
+            else:
+                out.append(span.text)
         else:
             withheld.append(level)
             out.append(f"{_MARK}{int(level)}{_MARK}")
@@ -254,28 +263,44 @@ def sanitise_html(html: str) -> str:
 # so keep recent results (bounded) instead of parsing and sanitising them again.
 @lru_cache(maxsize=32768)
 def render_markdown(
-    text: str | None, audience: Audience, base: Sensitivity = Sensitivity.PUBLIC
+    text: str | None,
+    audience: Audience,
+    base: Sensitivity = Sensitivity.PUBLIC,
+    mark_spans: bool = False,
 ) -> Markup:
-    """Markdown → sanitised HTML for ``audience``, with withheld spans shown as markers."""
+    """Markdown → sanitised HTML for ``audience``, with withheld spans shown as markers.
+
+    ``mark_spans`` (for the text's authors): spans the audience may read are bracketed by
+    visible labels ("Members only:" … "end"), so an author sees what others will not."""
     if not text:
         return Markup("")
     if not audience.permits(base):
         return Markup(Redacted("text", base).__html__())  # noqa: S704 - sanitised by nh3 / a fixed marker
-    resolved, _ = _apply_spans(text, audience, base)
+    resolved, _ = _apply_spans(text, audience, base, mark_spans)
     html = _markdown.render(resolved)
     html = _HEADING_SHIFT.sub(_shift_heading, html)
     clean = sanitise_html(html)
-    return Markup(  # noqa: S704 - sanitised by nh3 / a fixed marker
-        _MARK_RE.sub(lambda m: Redacted("text", Sensitivity(int(m.group(1)))).__html__(), clean)
-    )
+    clean = _MARK_RE.sub(lambda m: Redacted("text", Sensitivity(int(m.group(1)))).__html__(), clean)
+    if mark_spans:
+        clean = _OPEN_RE.sub(lambda m: _span_label(Sensitivity(int(m.group(1)))), clean)
+        clean = clean.replace(_CLOSE, '<span class="procure-span-label">end</span>')
+    return Markup(clean)  # noqa: S704 - sanitised by nh3 / fixed labels
+
+
+def _span_label(level: Sensitivity) -> str:
+    return f'<span class="procure-span-label">{escape(level.label)}:</span> '
 
 
 class Redactor:
     """Builds read-model values for one audience and logs everything it withholds."""
 
-    def __init__(self, audience: Audience, log: RedactionLog | None = None) -> None:
+    def __init__(
+        self, audience: Audience, log: RedactionLog | None = None, *, mark_spans: bool = False
+    ) -> None:
         self.audience = audience
         self.log = log if log is not None else RedactionLog()
+        # For authors' views: spans they can read are labelled with their level.
+        self.mark_spans = mark_spans
 
     def permits(self, level: Sensitivity | int) -> bool:
         return self.audience.permits(level)
@@ -294,7 +319,7 @@ class Redactor:
         """Free text as sanitised HTML, spans above the audience replaced by markers."""
         base = Sensitivity(int(base))
         self._log_spans(text, kind, id, base)
-        return render_markdown(text, self.audience, base)
+        return render_markdown(text, self.audience, base, self.mark_spans)
 
     def text(
         self, text: str | None, kind: str, id: int | str | None, base: Sensitivity | int = 0

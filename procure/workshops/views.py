@@ -94,12 +94,15 @@ def index(slug: str):
 def show(slug: str, workshop_id: int):
     experiment = _readable(slug)
     workshop = get_workshop_or_404(experiment, workshop_id)
-    view = build_workshop_view(workshop, Redactor(audience_for(current_user, experiment)))
+    editable = can(current_user, "workshop.edit", experiment)
+    # Its authors see which parts of the text are members or participants only.
+    redactor = Redactor(audience_for(current_user, experiment), mark_spans=editable)
+    view = build_workshop_view(workshop, redactor)
     return render_template(
         "workshops/show.html",
         experiment=experiment_header(experiment),
         workshop=view,
-        editable=can(current_user, "workshop.edit", experiment),
+        editable=editable,
         exportable=can(current_user, "experiment.export", experiment),
     )
 
