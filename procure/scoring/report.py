@@ -45,9 +45,21 @@ class OptionScoreTable:
 
     detail: OptionDetail
     boroughs: tuple[str, ...]
+    # Short column headings ("A", or "1" with ``key`` naming each) so six or more boroughs
+    # fit beside the criteria without their names broken a word per line.
+    headings: tuple[str, ...]
+    key: tuple[tuple[str, str], ...]
     rows: tuple[tuple[CriterionScores, tuple[int | None, ...]], ...]
     reasons: tuple[ReasonLine, ...]
     withheld: str
+
+
+def _short_headings(boroughs: list[str]) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """Anonymised labels ("Borough A") become their letter; names become numbers with a key."""
+    if all(b.startswith("Borough ") for b in boroughs):
+        return tuple(b.removeprefix("Borough ") for b in boroughs), ()
+    numbers = tuple(str(n) for n in range(1, len(boroughs) + 1))
+    return numbers, tuple(zip(numbers, boroughs, strict=True))
 
 
 def option_tables(details: tuple[OptionDetail, ...]) -> tuple[OptionScoreTable, ...]:
@@ -72,10 +84,13 @@ def option_tables(details: tuple[OptionDetail, ...]) -> tuple[OptionScoreTable, 
                     reasons.append(
                         ReasonLine(item.criterion.name, entry.borough, entry.score, entry.reason)
                     )
+        headings, key = _short_headings(boroughs)
         tables.append(
             OptionScoreTable(
                 detail,
                 tuple(boroughs),
+                headings,
+                key,
                 tuple(rows),
                 tuple(reasons),
                 withheld_note(withheld, "reason"),

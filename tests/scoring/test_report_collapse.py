@@ -32,7 +32,8 @@ def test_public_report_counts_withheld_reasons_instead_of_marking_each(world):
     assert "7 members-only reasons withheld from this copy." in html
     assert "4 participants-only reasons withheld from this copy." in html
     # Scores stay in a criterion × borough table.
-    assert '<th class="num">Borough A</th>' in html and '<th class="num">Borough B</th>' in html
+    assert '<th class="num">A</th>' in html and '<th class="num">B</th>' in html
+    assert "Columns A to B are the boroughs, anonymised." in html
     # The redaction log still lists every reason withheld.
     reasons = [i for i in document.redaction_log.as_list() if i["type"] == "score.reason"]
     assert len(reasons) == 11
@@ -44,3 +45,11 @@ def test_members_report_shows_the_reasons(world):
     html = render_report_html(kinds.build_document("scoring", w.experiment, Audience.MEMBERS))
     assert html.count("RPTMEM0002") == 4
     assert "withheld from this copy" not in html
+
+
+def test_named_boroughs_get_numbered_columns_and_a_key(world):
+    w = world
+    scorecard(w.option_a, w.org1, {w.f1: 5, w.f2: 2, w.d1: 4, w.d2: 3})
+    html = render_report_html(kinds.build_document("scoring", w.experiment, Audience.MEMBERS))
+    assert '<th class="num">1</th>' in html
+    assert "<strong>Boroughs:</strong> 1 Zeta Borough." in html
