@@ -50,8 +50,12 @@ class Sensitivity(IntEnum):
             return value
         if isinstance(value, int):
             return cls(value)
+        name = value.strip()
+        for level in cls:  # its label too, as spreadsheets show it ("Members only")
+            if name.casefold() == level.label.casefold():
+                return level
         try:
-            return cls[value.strip().upper()]
+            return cls[name.upper()]
         except KeyError as exc:
             raise ValueError(f"Unknown sensitivity {value!r}") from exc
 
@@ -163,6 +167,9 @@ SPAN_RE = re.compile(r"\[\[(members|participants):\s?(.*?)(?:\]\]|\Z)", re.DOTAL
 # Markdown rendering and sanitising untouched, so markers are put back afterwards.
 _MARK = "\ue000"
 _MARK_RE = re.compile(_MARK + r"([12])" + _MARK)
+# Around a span the reader may see, for its author: where it opens and closes.
+_OPEN, _CLOSE = "\ue001", "\ue002"
+_OPEN_RE = re.compile(_OPEN + r"([12])" + _OPEN)
 
 
 @dataclass(frozen=True)
@@ -191,14 +198,20 @@ def highest_level(text: str | None, base: Sensitivity = Sensitivity.PUBLIC) -> S
     return max(levels)
 
 
-def _apply_spans(text: str, audience: Audience, base: Sensitivity) -> tuple[str, list[Sensitivity]]:
-    """Return text with withheld spans swapped for placeholders, and the withheld levels."""
+def _apply_spans(
+    text: str, audience: Audience, base: Sensitivity, mark_spans: bool = False
+) -> tuple[str, list[Sensitivity]]:
+    """Return text with withheld spans swapped for placeholders, and the withheld levels.
+    ``mark_spans``: spans shown are bracketed by placeholders for visible labels."""
     out: list[str] = []
     withheld: list[Sensitivity] = []
     for span in split_spans(text):
         level = max(span.level, base)
         if audience.permits(level):
-            out.append(span.text)
+            if mark_spans and span.level > base:
+                out.append(f"{_OPEN}{int(span.level)}{_OPEN}{span.text}{_CLOSE}")
+            else:
+                out.append(span.text)
         else:
             withheld.append(level)
             out.append(f"{_MARK}{int(level)}{_MARK}")
@@ -250,28 +263,44 @@ def sanitise_html(html: str) -> str:
 # so keep recent results (bounded) instead of parsing and sanitising them again.
 @lru_cache(maxsize=32768)
 def render_markdown(
-    text: str | None, audience: Audience, base: Sensitivity = Sensitivity.PUBLIC
+    text: str | None,
+    audience: Audience,
+    base: Sensitivity = Sensitivity.PUBLIC,
+    mark_spans: bool = False,
 ) -> Markup:
-    """Markdown → sanitised HTML for ``audience``, with withheld spans shown as markers."""
+    """Markdown → sanitised HTML for ``audience``, with withheld spans shown as markers.
+
+    ``mark_spans`` (for the text's authors): spans the audience may read are bracketed by
+    visible labels ("Members only:" … "end"), so an author sees what others will not."""
     if not text:
         return Markup("")
     if not audience.permits(base):
         return Markup(Redacted("text", base).__html__())  # noqa: S704 - sanitised by nh3 / a fixed marker
-    resolved, _ = _apply_spans(text, audience, base)
+    resolved, _ = _apply_spans(text, audience, base, mark_spans)
     html = _markdown.render(resolved)
     html = _HEADING_SHIFT.sub(_shift_heading, html)
     clean = sanitise_html(html)
-    return Markup(  # noqa: S704 - sanitised by nh3 / a fixed marker
-        _MARK_RE.sub(lambda m: Redacted("text", Sensitivity(int(m.group(1)))).__html__(), clean)
-    )
+    clean = _MARK_RE.sub(lambda m: Redacted("text", Sensitivity(int(m.group(1)))).__html__(), clean)
+    if mark_spans:
+        clean = _OPEN_RE.sub(lambda m: _span_label(Sensitivity(int(m.group(1)))), clean)
+        clean = clean.replace(_CLOSE, '<span class="procure-span-label">end</span>')
+    return Markup(clean)  # noqa: S704 - sanitised by nh3 / fixed labels
+
+
+def _span_label(level: Sensitivity) -> str:
+    return f'<span class="procure-span-label">{escape(level.label)}:</span> '
 
 
 class Redactor:
     """Builds read-model values for one audience and logs everything it withholds."""
 
-    def __init__(self, audience: Audience, log: RedactionLog | None = None) -> None:
+    def __init__(
+        self, audience: Audience, log: RedactionLog | None = None, *, mark_spans: bool = False
+    ) -> None:
         self.audience = audience
         self.log = log if log is not None else RedactionLog()
+        # For authors' views: spans they can read are labelled with their level.
+        self.mark_spans = mark_spans
 
     def permits(self, level: Sensitivity | int) -> bool:
         return self.audience.permits(level)
@@ -290,7 +319,7 @@ class Redactor:
         """Free text as sanitised HTML, spans above the audience replaced by markers."""
         base = Sensitivity(int(base))
         self._log_spans(text, kind, id, base)
-        return render_markdown(text, self.audience, base)
+        return render_markdown(text, self.audience, base, self.mark_spans)
 
     def text(
         self, text: str | None, kind: str, id: int | str | None, base: Sensitivity | int = 0
@@ -323,3 +352,61 @@ class Redactor:
             level = max(span.level, base)
             if not self.audience.permits(level):
                 self.log.withheld(kind, id, level)
+
+
+# --- collapsed redaction ------------------------------------------------------
+# A table or list shows *that* something is withheld, once, rather than a marker per
+# cell: consecutive withheld rows become one line, a withheld column one note.
+
+_LEVEL_WORDS = {Sensitivity.MEMBERS: "members-only", Sensitivity.PARTICIPANTS: "participants-only"}
+
+
+def withheld_note(levels: Iterable[Sensitivity | int], singular: str, plural: str = "") -> str:
+    """One sentence for a run of withheld things, by level: "12 members-only rows withheld"
+    or "3 members-only and 1 participants-only reasons withheld". Empty when none."""
+    counts: dict[Sensitivity, int] = {}
+    for level in levels:
+        level = Sensitivity(int(level))
+        counts[level] = counts.get(level, 0) + 1
+    if not counts:
+        return ""
+    plural = plural or f"{singular}s"
+    parts = [f"{counts[level]} {_LEVEL_WORDS[level]}" for level in sorted(counts)]
+    noun = singular if sum(counts.values()) == 1 else plural
+    return f"{' and '.join(parts)} {noun} withheld"
+
+
+@dataclass(frozen=True)
+class WithheldRun:
+    """Consecutive withheld rows of a table, standing in for all of them."""
+
+    levels: tuple[Sensitivity, ...]
+    note: str
+
+    @property
+    def count(self) -> int:
+        return len(self.levels)
+
+
+def collapse_withheld(rows: Iterable[Any], level_of, singular: str, plural: str = "") -> list[Any]:
+    """``rows`` with every run of consecutive withheld rows (``level_of(row)`` gives the
+    ``Sensitivity`` a row was withheld at, or None for a row shown) replaced by one
+    ``WithheldRun``."""
+    out: list[Any] = []
+    run: list[Sensitivity] = []
+    for row in rows:
+        level = level_of(row)
+        if level is None:
+            if run:
+                out.append(WithheldRun(tuple(run), withheld_note(run, singular, plural)))
+                run = []
+            out.append(row)
+        else:
+            run.append(Sensitivity(int(level)))
+    if run:
+        out.append(WithheldRun(tuple(run), withheld_note(run, singular, plural)))
+    return out
+
+
+def is_withheld_run(value: Any) -> bool:
+    return isinstance(value, WithheldRun)

@@ -27,9 +27,11 @@ from enum import Enum
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from procure.sensitivity import Audience
 
 MAX_BYTES = 2_000_000
 MAX_ROWS = 5000
@@ -176,8 +178,11 @@ def write_csv(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return buffer.getvalue()
 
 
-def write_xlsx(sheets: Sequence[Sheet]) -> bytes:
-    """An XLSX workbook: bold frozen header, auto filter, fitted widths, text stored as text."""
+def write_xlsx(sheets: Sequence[Sheet], marking: str | None = None) -> bytes:
+    """An XLSX workbook: bold frozen header, auto filter, fitted widths, long text wrapped,
+    text stored as text, and set up to print (landscape, fit to width, header row on every
+    page). ``marking`` (an audience marking such as "PUBLIC") goes in a row above each
+    sheet's header and in each sheet's print header."""
     if not sheets:
         raise ValueError("a workbook needs at least one sheet")
     workbook = Workbook()
@@ -185,7 +190,7 @@ def write_xlsx(sheets: Sequence[Sheet]) -> bytes:
     workbook.properties.creator = "Procure"
     titles: set[str] = set()
     for sheet in sheets:
-        _write_sheet(workbook.create_sheet(_sheet_title(sheet.title, titles)), sheet)
+        _write_sheet(workbook.create_sheet(_sheet_title(sheet.title, titles)), sheet, marking)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -300,6 +305,11 @@ def _tabulate(raw_rows: Iterable[_RawRow], max_rows: int, notes: list[str]) -> T
         if any(any(values) for _, values, _ in iterator):
             raise TableError("Row 1 is blank: put the column headings in the first row.")
         raise TableError("The file has no header row.")
+    if _is_marking_row(first):
+        # Procure's own exports put the audience marking above the headings.
+        first = next(iterator, None)
+        if first is None:
+            raise TableError("The file has no header row.")
     header_number, header, header_formulas = first
     while header and not header[-1] and len(header) - 1 not in header_formulas:
         header.pop()
@@ -346,6 +356,15 @@ def _tabulate(raw_rows: Iterable[_RawRow], max_rows: int, notes: list[str]) -> T
     return Table(columns=header, rows=rows, row_numbers=numbers, notes=notes)
 
 
+_MARKINGS = {audience.marking.casefold() for audience in Audience}
+
+
+def _is_marking_row(row: _RawRow) -> bool:
+    _, values, formulas = row
+    filled = [v for v in values if v]
+    return not formulas and len(filled) == 1 and values[0].casefold() in _MARKINGS
+
+
 def _signature(data: bytes) -> str | None:
     return next((kind for magic, kind in _SIGNATURES.items() if data.startswith(magic)), None)
 
@@ -374,25 +393,61 @@ def _csv_cell(value: object) -> str:
     return str(value)
 
 
-def _write_sheet(worksheet: Worksheet, sheet: Sheet) -> None:
+def _write_sheet(worksheet: Worksheet, sheet: Sheet, marking: str | None = None) -> None:
     widths = [0] * len(sheet.columns)
     bold = Font(bold=True)
-    for col, heading in enumerate(sheet.columns, 1):
-        cell = _put(worksheet, 1, col, heading, widths)
+    top = 1
+    if marking:
+        cell = worksheet.cell(row=1, column=1, value=marking)
+        cell.data_type = "s"
         cell.font = bold
-    for number, row in enumerate(sheet.rows, 2):
+        top = 2
+    for col, heading in enumerate(sheet.columns, 1):
+        cell = _put(worksheet, top, col, heading, widths)
+        cell.font = bold
+        cell.alignment = _WRAP
+    for number, row in enumerate(sheet.rows, top + 1):
         if len(row) != len(sheet.columns):
-            raise ValueError(f"row {number} of sheet {sheet.title!r} does not match its columns")
+            raise ValueError(
+                f"row {number - top + 1} of sheet {sheet.title!r} does not match its columns"
+            )
         for col, value in enumerate(row, 1):
             _put(worksheet, number, col, value, widths)
-    worksheet.freeze_panes = "A2"
+    worksheet.freeze_panes = f"A{top + 1}"
     if sheet.columns:
         last = get_column_letter(len(sheet.columns))
-        worksheet.auto_filter.ref = f"A1:{last}{len(sheet.rows) + 1}"
+        worksheet.auto_filter.ref = f"A{top}:{last}{len(sheet.rows) + top}"
     for col, width in enumerate(widths, 1):
         worksheet.column_dimensions[get_column_letter(col)].width = min(
             max(width, 6) + 2, MAX_COLUMN_WIDTH
         )
+    _print_setup(worksheet, sheet.title, marking, top)
+
+
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def _print_setup(worksheet: Worksheet, title: str, marking: str | None, header_row: int) -> None:
+    """Landscape A4, fitted to the page width (as many pages down as needed), the header
+    row repeated on every page, the marking and title in the page header."""
+    worksheet.page_setup.orientation = "landscape"
+    worksheet.page_setup.paperSize = worksheet.PAPERSIZE_A4
+    worksheet.page_setup.fitToWidth = 1
+    worksheet.page_setup.fitToHeight = 0
+    worksheet.sheet_properties.pageSetUpPr.fitToPage = True
+    worksheet.print_title_rows = f"{header_row}:{header_row}"
+    worksheet.print_options.gridLines = True
+    header = worksheet.oddHeader
+    header.left.text = _header_text(title)
+    if marking:
+        header.center.text = _header_text(marking)
+        header.center.font = "Arial,Bold"
+    worksheet.oddFooter.right.text = "Page &P of &N"
+
+
+def _header_text(text: str) -> str:
+    # "&" starts a code in a print header; a literal one is written "&&".
+    return text.replace("&", "&&")
 
 
 def _put(worksheet: Worksheet, row: int, col: int, value: object, widths: list[int]) -> Cell:
@@ -403,6 +458,8 @@ def _put(worksheet: Worksheet, row: int, col: int, value: object, widths: list[i
         cell.value = text
         cell.data_type = "s"  # never let openpyxl read text as a formula
         width = max((len(line) for line in text.splitlines()), default=0)
+        if "\n" in text or width > MAX_COLUMN_WIDTH:
+            cell.alignment = _WRAP
     elif isinstance(value, datetime):
         if value.tzinfo is not None:  # Excel has no time zones: store UTC
             value = value.astimezone(UTC).replace(tzinfo=None)

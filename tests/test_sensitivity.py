@@ -127,3 +127,27 @@ def test_redacted_markup_and_text():
     assert "Redacted: participants only" in marker.__html__()
     assert str(marker) == "[Redacted: participants only]"
     assert Audience.PARTICIPANTS.marking == "PARTICIPANTS ONLY — COMMERCIAL IN CONFIDENCE"
+
+
+def test_withheld_note_counts_by_level():
+    from procure.sensitivity import withheld_note
+
+    assert withheld_note([], "row") == ""
+    assert withheld_note([Sensitivity.MEMBERS], "row") == "1 members-only row withheld"
+    levels = [Sensitivity.PARTICIPANTS, Sensitivity.MEMBERS, Sensitivity.MEMBERS]
+    assert withheld_note(levels, "reason") == (
+        "2 members-only and 1 participants-only reasons withheld"
+    )
+
+
+def test_consecutive_withheld_rows_collapse_into_one_run():
+    from procure.sensitivity import collapse_withheld, is_withheld_run
+
+    rows = [("a", None), ("b", 1), ("c", 1), ("d", None), ("e", 2)]
+    out = collapse_withheld(rows, lambda r: r[1], "row")
+    assert [r if not is_withheld_run(r) else r.note for r in out] == [
+        ("a", None),
+        "2 members-only rows withheld",
+        ("d", None),
+        "1 participants-only row withheld",
+    ]

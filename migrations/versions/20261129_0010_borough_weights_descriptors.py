@@ -1,7 +1,7 @@
 """Each borough's own criterion weights; each criterion's own score descriptors
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0008
 Create Date: 2026-11-29 00:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

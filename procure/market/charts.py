@@ -86,7 +86,7 @@ def timeline_svg(
             _text(PLOT_LEFT, ROWS_TOP + 19, "No contract end dates recorded yet.", NAME_SIZE)
         )
     parts += _today(scale, today, rows_bottom)
-    legend, height = _legend(rows, cohort_of, rows_bottom + 46)
+    legend, height = _legend(rows, cohort_of, rows_bottom + 30)
     return _el(
         "svg",
         _join(parts + legend),
@@ -139,20 +139,18 @@ def _axis(scale: _Scale, rows_bottom: int) -> list[Markup]:
 
 
 def _bands(rows: Sequence[ContractWindow], cohort_of: dict, scale: _Scale) -> list[Markup]:
-    """A tint behind each run of adjacent rows that share a cohort, over its start window."""
+    """A tint behind each cohort member's bar, over the cohort's start window. It stays
+    below the row's name line, so a long name never sits on the tint; adjacent members'
+    tints touch and read as one band."""
     parts: list[Markup] = []
-    index = 0
-    while index < len(rows):
-        entry = cohort_of.get(rows[index].organisation_id)
-        end = index + 1
-        while entry and end < len(rows) and cohort_of.get(rows[end].organisation_id) == entry:
-            end += 1
-        if entry:
-            cohort = entry[1]
-            x0, x1 = scale.x(cohort.earliest_common_start), scale.x(cohort.latest_common_start)
-            top, height = ROWS_TOP + index * ROW_HEIGHT + 2, (end - index) * ROW_HEIGHT - 4
-            parts.append(_rect(x0, top, max(x1 - x0, 2), height, fill=BAND))
-        index = end
+    for index, window in enumerate(rows):
+        entry = cohort_of.get(window.organisation_id)
+        if not entry:
+            continue
+        cohort = entry[1]
+        x0, x1 = scale.x(cohort.earliest_common_start), scale.x(cohort.latest_common_start)
+        top = ROWS_TOP + index * ROW_HEIGHT + NAME_LINE
+        parts.append(_rect(x0, top, max(x1 - x0, 2), ROW_HEIGHT - NAME_LINE, fill=BAND))
     return parts
 
 
@@ -179,13 +177,11 @@ def _row(
 
 
 def _today(scale: _Scale, today: date, rows_bottom: int) -> list[Markup]:
+    """The dashed line at today's date; the key below the chart names it (a label under
+    the plot stood alone, apart from both the line's meaning and the key)."""
     x = scale.x(today)
-    label_x = min(max(x, PLOT_LEFT + 24), PLOT_RIGHT - 24)
-    segments = _clear_of_names(rows_bottom + 4)
-    return [
-        *(_line(x, y0, x, y1, TODAY, 2, dashed=True) for y0, y1 in segments),
-        _text(label_x, rows_bottom + 20, "Today", SMALL_SIZE, anchor="middle", bold=True),
-    ]
+    segments = _clear_of_names(rows_bottom)
+    return [_line(x, y0, x, y1, TODAY, 2, dashed=True) for y0, y1 in segments]
 
 
 def _clear_of_names(bottom: int) -> list[tuple[int, int]]:

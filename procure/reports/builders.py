@@ -6,15 +6,17 @@ models, importing the feature's ``report`` module lazily:
 * ``procure.market.report.section(experiment, redactor) -> ReportSection``
 * ``procure.scoring.report.section(experiment, redactor) -> ReportSection``
 * ``procure.requirements.report.section(experiment, redactor, requirement_ids=None)``
-* ``procure.workshops.report.pack_sections(workshop, redactor) -> list[ReportSection]``
-  and ``discussed_ids(workshop) -> (option_ids, requirement_ids)``
+* ``procure.market.report.discussed_section(experiment, redactor, option_ids, scores)``
+* ``procure.workshops.report.pack_sections(workshop, redactor) -> list[ReportSection]``,
+  ``discussed_ids(workshop) -> (option_ids, requirement_ids)`` and ``place_of(workshop)``
 
 A feature whose report module does not exist yet is left out;
 any other import error is a bug and propagates. Workshop sections come in the
 workshop feature's order; the market, scoring and requirements sections go after
 its ``attendees`` section (or after its first two sections when there is none),
-so a pack reads: purpose and agenda, attendees, market, scoring, requirements
-discussed, notes, decisions, actions.
+so a pack reads: purpose and agenda, attendees, options discussed (with their scores so
+far), requirements discussed, notes, decisions, actions. The whole market scan and
+scoring summary are left to their own reports and the summary.
 """
 
 from __future__ import annotations
@@ -53,6 +55,17 @@ def _unique_anchors(sections: list[ReportSection]) -> list[ReportSection]:
     return sections
 
 
+def _discussed_options(
+    experiment: Experiment, redactor: Redactor, option_ids: list[int]
+) -> ReportSection | None:
+    market = feature_report("market")
+    if not option_ids or market is None or not hasattr(market, "discussed_section"):
+        return None
+    scoring = _feature_section("scoring", experiment, redactor)
+    rows = {row.option_id: row for row in scoring.context["scoring"].options} if scoring else {}
+    return market.discussed_section(experiment, redactor, option_ids, rows)
+
+
 def build_workshop_pack(
     experiment: Experiment, redactor: Redactor, workshop_id: int
 ) -> ReportDocument:
@@ -71,10 +84,11 @@ def build_workshop_pack(
 
     workshops = feature_report("workshops")
     requirement_ids = None
+    option_ids: list[int] = []
     if workshops is not None and hasattr(workshops, "pack_sections"):
         workshop_sections = list(workshops.pack_sections(workshop, redactor))
-        _option_ids, requirement_ids = workshops.discussed_ids(workshop)
-        requirement_ids = list(requirement_ids)
+        option_ids, requirement_ids = workshops.discussed_ids(workshop)
+        option_ids, requirement_ids = list(option_ids), list(requirement_ids)
     else:
         workshop_sections = [
             ReportSection(
@@ -91,23 +105,24 @@ def build_workshop_pack(
     anchors = [s.anchor for s in workshop_sections]
     split = anchors.index("attendees") + 1 if "attendees" in anchors else min(2, len(anchors))
 
+    # A pack carries what the workshop discussed: the options and requirements it linked,
+    # not the whole market scan and scoring summary (those have their own reports).
     feature_sections = [
         section
-        for feature, kwargs in (
-            ("market", {}),
-            ("scoring", {}),
-            ("requirements", {"requirement_ids": requirement_ids}),
+        for section in (
+            _discussed_options(experiment, redactor, option_ids),
+            _feature_section("requirements", experiment, redactor, requirement_ids=requirement_ids)
+            if requirement_ids
+            else None,
         )
-        if (section := _feature_section(feature, experiment, redactor, **kwargs)) is not None
+        if section is not None
     ]
 
     sections = workshop_sections[:split] + feature_sections + workshop_sections[split:]
-    location = redactor.text(workshop.location, "workshop.location", workshop.id, base=level)
+    place = workshops.place_of(workshop) if workshops is not None else workshop.location
     facts: list[tuple[str, Any]] = [("Workshop date", workshop.starts_at.strftime("%-d %B %Y"))]
-    if workshop.online:
-        facts.append(("Where", "Online"))
-    elif location:
-        facts.append(("Where", location))
+    if place:
+        facts.append(("Where", redactor.text(place, "workshop.place", workshop.id, base=level)))
     return ReportDocument(
         kind="workshop-pack",
         title=f"{title}: workshop pack",

@@ -21,7 +21,13 @@ from markupsafe import Markup
 
 from procure.config import PROJECT_ROOT
 from procure.reports.pdf import render_pdf
-from procure.sensitivity import Audience, RedactionLog
+from procure.sensitivity import (
+    Audience,
+    RedactionLog,
+    collapse_withheld,
+    is_redacted,
+    is_withheld_run,
+)
 from procure.templating import format_date, format_datetime, format_money, redacted_or
 
 REPORT_TEMPLATES = PROJECT_ROOT / "reports"
@@ -73,6 +79,14 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:120] or "report"
 
 
+def collapsed(items: Any, singular: str, plural: str = "") -> list[Any]:
+    """Template filter: items whose ``marker`` is set (withheld) collapse, run by run,
+    into one ``WithheldRun`` line ("3 participants-only actions withheld")."""
+    return collapse_withheld(
+        items, lambda item: item.marker.level if item.marker else None, singular, plural
+    )
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(REPORT_TEMPLATES)),
@@ -84,9 +98,10 @@ def _environment() -> Environment:
     env.filters.update(
         date=format_date, datetime=format_datetime, money=format_money, redacted_or=redacted_or
     )
-    from procure.sensitivity import is_redacted
-
-    env.globals.update(is_redacted=is_redacted, render_section=render_section)
+    env.filters["collapsed"] = collapsed
+    env.globals.update(
+        is_redacted=is_redacted, is_withheld_run=is_withheld_run, render_section=render_section
+    )
     return env
 
 

@@ -9,7 +9,7 @@ from procure.extensions import db
 from procure.permissions import audience_for, can
 from procure.reports import bp
 from procure.reports.forms import ExportForm
-from procure.reports.kinds import ReportError, version_choices, workshop_choices
+from procure.reports.kinds import KINDS, ReportError, version_choices, workshop_choices
 from procure.reports.models import ReportExport
 from procure.reports.read_models import build_export_view
 from procure.reports.services import ExportForbidden, export_file, exports_of, request_export
@@ -33,8 +33,14 @@ def index(slug: str):
     form = ExportForm()
     form.set_choices([a for a in Audience if a <= own], workshops, version_choices(experiment))
     if request.method == "GET":
-        form.kind.data = form.kind.data or "summary"
-        form.audience.data = form.audience.data or "public"
+        # A link from elsewhere (a workshop's page) may choose the report beforehand.
+        kind, audience_slug = request.args.get("kind"), request.args.get("audience")
+        form.kind.data = kind if kind in KINDS else "summary"
+        offered = [value for value, _label in form.audience.choices]
+        form.audience.data = audience_slug if audience_slug in offered else "public"
+        workshop_id = request.args.get("workshop_id", "")
+        if workshop_id in [str(value) for value, _label in form.workshop_id.choices]:
+            form.workshop_id.data = workshop_id
     if form.validate_on_submit():
         try:
             audience = Audience.parse(form.audience.data)

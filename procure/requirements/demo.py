@@ -9,6 +9,7 @@ It is idempotent: if the experiment already has requirements it does nothing.
 from __future__ import annotations
 
 import random
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,6 +29,9 @@ from procure.requirements.services import (
 )
 from procure.requirements.versions import publish_version
 from procure.sensitivity import Sensitivity
+
+# When each version was published in the story (after the workshops that fed it).
+PUBLISHED_ON = {"0.1": datetime(2026, 10, 19, 16, 0), "1.0": datetime(2026, 11, 23, 11, 0)}
 
 F, D, S, A, H, C, V = (
     "Functional",
@@ -618,6 +622,7 @@ def load(ctx) -> None:
         "First draft of the joint specification, agreed at the requirements workshop. "
         "[[members: Boroughs asked for more on damp and mould before 1.0.]]",
         admin,
+        published_at=PUBLISHED_ON["0.1"],
     )
 
     # Between 0.1 and 1.0: add, change and withdraw.
@@ -681,6 +686,7 @@ def load(ctx) -> None:
         "Version 1.0 for boroughs to adopt in their own procurements. Adds damp and mould, "
         "tenant satisfaction measures and data migration.",
         admin,
+        published_at=PUBLISHED_ON["1.0"],
     )
 
     # After 1.0: two changes that leave endorsements out of date.

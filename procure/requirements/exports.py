@@ -16,7 +16,7 @@ from typing import Any
 from procure import audit
 from procure.requirements.models import SpecificationVersion
 from procure.requirements.snapshots import SpecificationView, view_of_version
-from procure.sensitivity import Audience, Redactor
+from procure.sensitivity import Audience, Redactor, Sensitivity
 from procure.tabular import Sheet, write_csv, write_xlsx
 
 SCHEMA = "procure.specification/1"
@@ -63,7 +63,9 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def requirement_rows(view: SpecificationView) -> list[list[object]]:
+def requirement_rows(view: SpecificationView, labels: bool = False) -> list[list[object]]:
+    """One row per requirement; ``labels``: words for people ("Agreed", "Members only")
+    rather than the values an import reads back ("agreed", "members")."""
     return [
         [
             r.reference,
@@ -72,8 +74,8 @@ def requirement_rows(view: SpecificationView) -> list[list[object]]:
             "\n".join(r.acceptance_criteria_text),
             r.category,
             r.priority_label,
-            r.status,
-            r.sensitivity.slug,
+            r.status.capitalize() if labels else r.status,
+            r.sensitivity.label if labels else r.sensitivity.slug,
             _text(r.source),
             r.revision,
         ]
@@ -81,7 +83,7 @@ def requirement_rows(view: SpecificationView) -> list[list[object]]:
     ]
 
 
-def endorsement_rows(view: SpecificationView) -> list[list[object]]:
+def endorsement_rows(view: SpecificationView, labels: bool = False) -> list[list[object]]:
     return [
         [
             e.reference,
@@ -89,7 +91,7 @@ def endorsement_rows(view: SpecificationView) -> list[list[object]]:
             e.position_label,
             e.comment_text,
             e.revision,
-            "yes" if e.stale else "no",
+            ("Yes" if e.stale else "No") if labels else ("yes" if e.stale else "no"),
             _text(e.endorsed_by),
         ]
         for e in view.endorsements
@@ -109,6 +111,28 @@ def change_rows(view: SpecificationView) -> list[list[object]]:
     return rows
 
 
+MATRIX_FIXED_COLUMNS = ["Reference", "Title", "Priority"]
+
+
+def matrix_sheet(view: SpecificationView) -> Sheet:
+    """Requirements × organisations: each cell the organisation's position on the
+    requirement ("Adopt", "Not needed (out of date)"), blank where it has none."""
+    positions = {
+        (e.reference, e.organisation): e.position_label + (" (out of date)" if e.stale else "")
+        for e in view.endorsements
+    }
+    organisations = list(view.organisations)
+    for e in view.endorsements:
+        if e.organisation not in organisations:
+            organisations.append(e.organisation)
+    rows = [
+        [r.reference, r.title, r.priority_label]
+        + [positions.get((r.reference, org), "") for org in organisations]
+        for r in view.requirements
+    ]
+    return Sheet("Endorsement matrix", MATRIX_FIXED_COLUMNS + organisations, rows)
+
+
 def to_csv(view: SpecificationView) -> bytes:
     return write_csv(REQUIREMENT_COLUMNS, requirement_rows(view)).encode("utf-8-sig")
 
@@ -116,15 +140,20 @@ def to_csv(view: SpecificationView) -> bytes:
 def to_xlsx(view: SpecificationView, withheld: list[dict[str, Any]]) -> bytes:
     return write_xlsx(
         [
-            Sheet("Requirements", REQUIREMENT_COLUMNS, requirement_rows(view)),
-            Sheet("Endorsements", ENDORSEMENT_COLUMNS, endorsement_rows(view)),
+            Sheet("Requirements", REQUIREMENT_COLUMNS, requirement_rows(view, labels=True)),
+            matrix_sheet(view),
+            Sheet("Endorsements", ENDORSEMENT_COLUMNS, endorsement_rows(view, labels=True)),
             Sheet("Change log", CHANGE_COLUMNS, change_rows(view)),
             Sheet(
                 "Withheld",
                 WITHHELD_COLUMNS,
-                [[w["type"], _text(w["id"]), w["level"]] for w in withheld],
+                [
+                    [w["type"], _text(w["id"]), Sensitivity.parse(w["level"]).label]
+                    for w in withheld
+                ],
             ),
-        ]
+        ],
+        marking=view.audience.marking,
     )
 
 

@@ -10,6 +10,7 @@ is computed once, at publish time, and stored beside the snapshot.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -240,9 +241,14 @@ def _reference_key(entry: dict[str, Any]) -> tuple[int, str]:
 
 
 def publish_version(
-    experiment: Experiment, number: str, release_notes: str, actor: User | None = None
+    experiment: Experiment,
+    number: str,
+    release_notes: str,
+    actor: User | None = None,
+    published_at: datetime | None = None,
 ) -> SpecificationVersion:
-    """Freeze the agreed requirements as version ``number`` (greater than the last)."""
+    """Freeze the agreed requirements as version ``number`` (greater than the last).
+    ``published_at`` (default now) lets the demo's story date its versions."""
     major, minor = parse_version_number(number)
     number = f"{major}.{minor}"
     experiment = lock_experiment(experiment)
@@ -269,6 +275,8 @@ def publish_version(
         changelog=changelog,
         published_by_id=actor.id if actor else None,
     )
+    if published_at is not None:
+        version.published_at = published_at
     db.session.add(version)
     bump_content_version(experiment)
     db.session.flush()

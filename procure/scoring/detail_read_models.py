@@ -19,7 +19,7 @@ from procure.scoring.read_models import (
     option_rows,
 )
 from procure.scoring.stats import Stats, describe
-from procure.sensitivity import Redacted, Redactor
+from procure.sensitivity import Redacted, Redactor, Sensitivity
 
 # --- one option, criterion by criterion --------------------------------------------
 
@@ -45,6 +45,17 @@ class OptionDetail:
     row: OptionRow
     criteria: tuple[CriterionScores, ...]
     aggregate_only: bool
+
+
+def _reason(score, redactor: Redactor) -> Markup | Redacted:
+    """A score's reason at the audience; a reason withheld whole is a ``Redacted`` marker,
+    so a report can count withheld reasons instead of printing a marker for each."""
+    if not score.reason:
+        return Markup("")
+    level = Sensitivity(int(score.reason_sensitivity))
+    if not redactor.permits(level):
+        return redactor.value(None, level, "score.reason", score.id)
+    return redactor.markdown(score.reason, "score.reason", score.id, base=level)
 
 
 def option_details(
@@ -83,9 +94,7 @@ def option_details(
                         labels[card.organisation_id],
                         s.score,
                         meanings[criterion.id][s.score],
-                        redactor.markdown(s.reason, "score.reason", s.id, base=s.reason_sensitivity)
-                        if s.reason
-                        else Markup(""),
+                        _reason(s, redactor),
                     )
                     for card, s in scores
                 )

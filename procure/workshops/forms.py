@@ -220,6 +220,19 @@ class AttendeeForm(ProcureForm):
         }
 
 
+class AttendeesForm(ProcureForm):
+    """Several people with Procure accounts added as attendees at once."""
+
+    user_ids = CheckboxesField(
+        "People who attended",
+        coerce=int,
+        description="Each is added with their organisation, as attending. People already "
+        "on the list are not offered again.",
+        validators=[InputRequired("Choose at least one person")],
+    )
+    submit = SubmitField("Add attendees", widget=GovSubmitInput())
+
+
 class NoteSectionForm(ProcureForm):
     version = VersionField()
     heading = StringField(

@@ -10,9 +10,14 @@ from __future__ import annotations
 from procure.reports.document import ReportSection
 from procure.sensitivity import Redactor
 from procure.workshops.models import Workshop
-from procure.workshops.read_models import WorkshopView, build_workshop_view, discussed_ids
+from procure.workshops.read_models import (
+    WorkshopView,
+    build_workshop_view,
+    discussed_ids,
+    place_of,
+)
 
-__all__ = ["SECTION_ANCHORS", "discussed_ids", "pack_sections", "sections_for_view"]
+__all__ = ["SECTION_ANCHORS", "discussed_ids", "pack_sections", "place_of", "sections_for_view"]
 
 # (anchor, heading, partial) in pack order.
 SECTION_ANCHORS = (

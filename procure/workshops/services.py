@@ -237,6 +237,35 @@ def _check_links(workshop: Workshop, part: Part, values: dict[str, Any]) -> None
             )
 
 
+def people_not_attending(workshop: Workshop) -> list[User]:
+    """People with an account (in an organisation) who are not yet on ``workshop``'s list."""
+    listed = {a.user_id for a in workshop.attendees if a.user_id}
+    return [u for u in people_choices() if u.id not in listed]
+
+
+def add_attendees(workshop: Workshop, user_ids: list[int]) -> list[Any]:
+    """Add each chosen person as an attendee (with their organisation, as attending); a
+    person already listed or unknown is refused, naming nobody."""
+    offered = {u.id: u for u in people_not_attending(workshop)}
+    unknown = [i for i in user_ids if i not in offered]
+    if unknown:
+        raise WorkshopError("Choose people from the list", "user_ids")
+    part = PARTS["attendees"]
+    return [
+        add_item(
+            workshop,
+            part,
+            {
+                "name": offered[i].name,
+                "organisation_id": offered[i].organisation_id,
+                "user_id": i,
+                "attended": True,
+            },
+        )
+        for i in dict.fromkeys(user_ids)
+    ]
+
+
 def add_item(workshop: Workshop, part: Part, values: dict[str, Any]) -> Any:
     """Append an agenda item, attendee, notes section, decision or action to ``workshop``."""
     values = dict(values)

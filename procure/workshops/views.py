@@ -12,10 +12,11 @@ from procure.forms import ProcureForm
 from procure.permissions import audience_for, can
 from procure.sensitivity import Redactor, Sensitivity
 from procure.workshops import bp
-from procure.workshops.forms import PART_FORMS, DiscussedForm, WorkshopForm
+from procure.workshops.forms import PART_FORMS, AttendeesForm, DiscussedForm, WorkshopForm
 from procure.workshops.read_models import WorkshopRef, build_workshop_list, build_workshop_view
 from procure.workshops.services import (
     WorkshopError,
+    add_attendees,
     create_workshop,
     delete_workshop,
     discussable,
@@ -24,6 +25,7 @@ from procure.workshops.services import (
     organisation_choices,
     part_or_404,
     people_choices,
+    people_not_attending,
     remove_item,
     set_discussed,
     update_item,
@@ -92,12 +94,16 @@ def index(slug: str):
 def show(slug: str, workshop_id: int):
     experiment = _readable(slug)
     workshop = get_workshop_or_404(experiment, workshop_id)
-    view = build_workshop_view(workshop, Redactor(audience_for(current_user, experiment)))
+    editable = can(current_user, "workshop.edit", experiment)
+    # Its authors see which parts of the text are members or participants only.
+    redactor = Redactor(audience_for(current_user, experiment), mark_spans=editable)
+    view = build_workshop_view(workshop, redactor)
     return render_template(
         "workshops/show.html",
         experiment=experiment_header(experiment),
         workshop=view,
-        editable=can(current_user, "workshop.edit", experiment),
+        editable=editable,
+        exportable=can(current_user, "experiment.export", experiment),
     )
 
 
@@ -207,14 +213,51 @@ def _part_form(part_key: str, experiment: Experiment):
         form.organisation_id.choices = [(0, "Not recorded")] + [
             (o.id, o.name) for o in organisation_choices(experiment)
         ]
-        form.user_id.choices = [(0, "No account")] + [
-            (u.id, f"{u.name} ({u.organisation.name})") for u in people_choices()
-        ]
+        form.user_id.choices = [(0, "No account"), *person_choices(people_choices())]
     if part_key == "actions":
         form.owner_organisation_id.choices = [(0, "No owner yet")] + [
             (o.id, o.name) for o in organisation_choices(experiment)
         ]
     return form
+
+
+def person_choices(people) -> list[tuple[int, str]]:
+    """(id, "Name (Organisation)") for each account; two accounts that would read the same
+    are told apart by their email address, so nobody appears twice."""
+    labels = [f"{u.name} ({u.organisation.name})" for u in people]
+    twice = {label for label in labels if labels.count(label) > 1}
+    return [
+        (u.id, f"{label}, {u.email}" if label in twice else label)
+        for u, label in zip(people, labels, strict=True)
+    ]
+
+
+@bp.route(
+    "/experiments/<slug>/workshops/<int:workshop_id>/attendees/add-several",
+    methods=["GET", "POST"],
+)
+@login_required
+def add_attendees_view(slug: str, workshop_id: int):
+    experiment = _editable(slug)
+    workshop = get_workshop_or_404(experiment, workshop_id)
+    form = AttendeesForm()
+    form.user_ids.choices = person_choices(people_not_attending(workshop))
+    if form.validate_on_submit():
+        try:
+            added = add_attendees(workshop, form.user_ids.data)
+        except WorkshopError as exc:
+            form.user_ids.errors.append(str(exc))
+        else:
+            flash(f"Added {len(added)} attendee{'s' if len(added) != 1 else ''}", "success")
+            return redirect(
+                url_for("workshops.show", slug=slug, workshop_id=workshop.id, _anchor="attendees")
+            )
+    return render_template(
+        "workshops/attendees_form.html",
+        experiment=experiment_header(experiment),
+        workshop=WorkshopRef(workshop.id, workshop.starts_at),
+        form=form,
+    )
 
 
 def _fill(form, part_key: str, item) -> None:

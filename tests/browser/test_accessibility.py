@@ -194,3 +194,24 @@ def test_procurement_pages_pass_the_audit(visit, audit):
         problems += audit.problems(page, label)
         shoot(page, f"procurement{path.replace('/', '-')}")
     assert not problems, "Accessibility problems:\n" + "\n".join(problems)
+
+
+def test_a_workshop_page_exports_its_pack_and_adds_several_attendees(visit, audit):
+    page = visit(ADMIN)
+    page.goto(f"{EXPERIMENT}/workshops")
+    hrefs = page.eval_on_selector_all("main a", "els => els.map(e => e.getAttribute('href'))")
+    page.goto(next(h for h in hrefs if h and re.search(r"/workshops/\d+$", h)))
+    problems = audit.problems(page, "a workshop as staff")
+    export = page.get_by_role("link", name="Export this workshop’s pack (PDF)")
+    assert "kind=workshop-pack" in (export.get_attribute("href") or "")
+
+    page.get_by_role("link", name="Add several people with accounts").click()
+    problems += audit.problems(page, "add several attendees")
+    shoot(page, "workshop-add-several-attendees")
+    page.get_by_role("button", name="Add attendees").click()
+    assert "Choose at least one person" in page_text(page)
+    problems += audit.problems(page, "add several attendees, nothing chosen")
+    page.locator("input[name='user_ids']").first.check()
+    page.get_by_role("button", name="Add attendees").click()
+    assert "Added 1 attendee" in page_text(page)
+    assert not problems, "Accessibility problems:\n" + "\n".join(problems)

@@ -290,6 +290,15 @@ EXPERIMENT_ROWS = [
     Row("workshops.edit", "POST", E + "/workshops/{o_workshop}/edit", tampered(EDITORS)),
     *both("workshops.discussed", E + "/workshops/{workshop}/discussed", EDITORS),
     *both("workshops.add_item", E + "/workshops/{workshop}/notes/new", EDITORS),
+    *both(
+        "workshops.add_attendees_view", E + "/workshops/{workshop}/attendees/add-several", EDITORS
+    ),
+    Row(
+        "workshops.add_attendees_view",
+        "GET",
+        E + "/workshops/{o_workshop}/attendees/add-several",
+        tampered(EDITORS),
+    ),
     Row("workshops.add_item", "GET", E + "/workshops/{o_workshop}/notes/new", tampered(EDITORS)),
     *both("workshops.edit_item", E + "/workshops/{workshop}/notes/{note}/edit", EDITORS),
     Row("workshops.edit_item", "GET", E + "/workshops/{workshop}/notes/{o_note}/edit", tampered(EDITORS)),

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from markupsafe import Markup
 
+from procure.market import charts
 from procure.market.charts import timeline_svg
 from procure.market.planner import ContractWindow, plan
 
@@ -137,3 +138,19 @@ def test_ids_take_the_chart_id_and_refuse_anything_else():
     assert root.get("aria-labelledby") == "landscape-2-title landscape-2-desc"
     with pytest.raises(ValueError):
         render(chart_id='x" onload="alert(1)')
+
+
+def test_names_sit_clear_of_the_cohort_tint_and_no_label_stands_under_the_plot():
+    _, root = render()
+    rows_bottom = charts.ROWS_TOP + charts.ROW_HEIGHT * len(WINDOWS)
+    tints = [r for r in root.iter(f"{SVG}rect") if r.get("fill") == charts.BAND]
+    assert tints
+    for tint in tints:
+        offset = (float(tint.get("y")) - charts.ROWS_TOP) % charts.ROW_HEIGHT
+        assert offset >= charts.NAME_LINE  # below the row's name line
+    under = [
+        t.text
+        for t in root.iter(f"{SVG}text")
+        if rows_bottom < float(t.get("y")) < rows_bottom + charts.LEGEND_LINE
+    ]
+    assert under == []

@@ -199,3 +199,13 @@ def test_report_section_is_redacted(app_ctx, world, planted, audience):
         assert "Alpha Borough" not in html and "<svg" not in html
     else:
         assert "<svg" in html and "Alpha Borough" in html
+
+
+@pytest.mark.parametrize("audience", ["public", "members"])
+def test_withheld_cost_shows_one_marker_without_brackets(client, as_user, world, planted, audience):
+    web = reader(client, as_user, world, audience)
+    index = web.get(f"/experiments/{world.experiment.slug}/market").get_data(as_text=True)
+    row = index.split("Option ZQX7KPUB01", 1)[1].split("</tr>", 1)[0]
+    cost = row.rsplit("<td", 1)[1]
+    assert cost.count("Redacted: participants only") == 1
+    assert "(<span" not in cost and "</span>)" not in cost

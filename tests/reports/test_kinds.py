@@ -259,3 +259,33 @@ def test_many_boroughs_get_numbered_columns_on_a_landscape_page(app_ctx):
         p.extract_text() for p in reader.pages if p.mediabox.width > p.mediabox.height
     )
     assert "Key:" in landscape and "Each borough’s ranking" in landscape
+
+
+def test_workshop_pack_carries_what_the_workshop_discussed(experiment):
+    from tests.factories import OptionFactory
+
+    discussed = OptionFactory(
+        experiment=experiment, name="Discussed KNDPUB0010", status="shortlist"
+    )
+    OptionFactory(experiment=experiment, name="Other KNDPUB0011", status="shortlist")
+    secret = OptionFactory(
+        experiment=experiment,
+        name="Secret KNDPAR0012",
+        status="shortlist",
+        sensitivity=Sensitivity.PARTICIPANTS,
+    )
+    workshop = WorkshopFactory(
+        experiment=experiment, location="Committee Room 2, Town Hall", online=True
+    )
+    workshop.options = [discussed, secret]
+    document = kinds.build_document("workshop-pack", experiment, "members", workshop_id=workshop.id)
+    anchors = [s.anchor for s in document.sections]
+    assert "options-discussed" in anchors
+    assert "market-scan" not in anchors and "scoring" not in anchors
+    assert ("Where", "Committee Room 2, Town Hall and online") in document.cover_facts
+    html = render_report_html(document)
+    assert "Discussed KNDPUB0010" in html and "Other KNDPUB0011" not in html
+    assert "1 participants-only option withheld" in html and "KNDPAR0012" not in html
+    # The cover's marking box says it once; the cover page has no header marking.
+    pdf = inspect_pdf(render_report_pdf(document))
+    assert pdf.pypdf_pages[0].upper().count("MEMBERS ONLY") == 1

@@ -66,9 +66,16 @@ def test_csv_and_xlsx_neutralise_formulas_and_name_the_file(app_ctx):
     spec = export_version(version, Audience.MEMBERS, "xlsx")
     assert spec.filename == f"{w.slug}-spec-1.0-members.xlsx"
     book = load_workbook(io.BytesIO(spec.data))
-    assert book.sheetnames == ["Requirements", "Endorsements", "Change log", "Withheld"]
+    assert book.sheetnames == [
+        "Requirements",
+        "Endorsement matrix",
+        "Endorsements",
+        "Change log",
+        "Withheld",
+    ]
     sheet = book["Requirements"]
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:")
+    assert sheet["A1"].value == "MEMBERS ONLY"
+    assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref.startswith("A2:")
     assert sheet.column_dimensions["B"].width > 6
     cells = [c.value for row in sheet.iter_rows() for c in row]
     assert f"'{HOSTILE[0]}" in cells and f"'{HOSTILE[1]}" in cells
@@ -86,7 +93,7 @@ def test_downloads_are_redacted_for_the_audience_and_audited(app_ctx):
     assert {"type": "requirement", "id": "REQ-003", "level": "members"} in doc["withheld"]
     assert "Members only thing" not in spec.data.decode()
     book = load_workbook(io.BytesIO(export_version(version, Audience.PUBLIC, "xlsx").data))
-    assert [c.value for c in book["Withheld"][2]] == ["requirement", "REQ-003", "members"]
+    assert [c.value for c in book["Withheld"][3]] == ["requirement", "REQ-003", "Members only"]
     events = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.action == "specification.download")
     ).all()
@@ -232,3 +239,37 @@ def test_cli_export_and_import(app_ctx, runner, tmp_path):
     assert result.exit_code != 0
     assert "row 2" in result.output and "row 3" in result.output
     assert len(requirements_of(target)) == 3
+
+
+def test_xlsx_is_ready_to_work_with_and_to_print(app_ctx):
+    w = make_world()
+    req = propose_requirement(
+        w.experiment, data(acceptance_criteria=["Works on a phone", "Photos attach"]), w.lead
+    )
+    agree_requirement(req, req.version, w.admin)
+    endorse(req, w.other_org, "adopt", "", Sensitivity.PUBLIC, 0, w.other)
+    version = publish_version(w.experiment, "1.0", "Release", w.admin)
+    book = load_workbook(io.BytesIO(export_version(version, Audience.PUBLIC, "xlsx").data))
+
+    sheet = book["Requirements"]
+    headings = [c.value for c in sheet[2]]
+    row = dict(zip(headings, [c.value for c in sheet[3]], strict=True))
+    assert row["Status"] == "Agreed" and row["Sensitivity"] == "Public"
+    assert row["Acceptance criteria"] == "Works on a phone\nPhotos attach"
+    criteria_cell = sheet.cell(row=3, column=headings.index("Acceptance criteria") + 1)
+    assert criteria_cell.alignment.wrap_text
+
+    matrix = book["Endorsement matrix"]
+    columns = [c.value for c in matrix[2]]
+    assert columns[:3] == ["Reference", "Title", "Priority"]
+    assert w.other_org.name in columns and w.lead_org.name in columns
+    cells = dict(zip(columns, [c.value for c in matrix[3]], strict=True))
+    assert cells[w.other_org.name] == "Adopt" and cells[w.lead_org.name] is None
+
+    for ws in book.worksheets:
+        assert ws["A1"].value == "PUBLIC"
+        assert ws.oddHeader.center.text == "PUBLIC"
+        assert ws.page_setup.orientation == "landscape"
+        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows == "$2:$2"

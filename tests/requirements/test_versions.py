@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DatabaseError
@@ -147,3 +149,12 @@ def test_published_version_is_immutable_in_the_database(app_ctx, statement):
         sa.text("SELECT release_notes FROM specification_versions WHERE id = :id"), {"id": v.id}
     )
     assert notes == "Notes"
+
+
+def test_a_version_can_be_published_with_its_own_date(app_ctx):
+    w = make_world()
+    _agreed(w)
+    when = datetime(2026, 10, 19, 16, 0)
+    version = publish_version(w.experiment, "0.1", "", w.admin, published_at=when)
+    db.session.expire(version)
+    assert version.published_at == when

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.factories import AgendaItemFactory, NoteSectionFactory
@@ -109,3 +111,21 @@ def test_item_of_another_workshop_is_not_found(client, as_user):
     as_user(world.admin)
     assert client.get(f"{world.page}/notes/{note.id}/edit").status_code == 404
     assert client.get(f"{world.page}/unknown-part/new").status_code == 404
+
+
+def test_workshop_page_links_to_its_pack_export_chosen_beforehand(client, as_user):
+    world = make_world()
+    assert "Export this workshop’s pack" not in client.get(world.page).get_data(as_text=True)
+    as_user(world.participant_officer)
+    assert "Export this workshop’s pack" not in client.get(world.page).get_data(as_text=True)
+    as_user(world.admin)
+    html = client.get(world.page).get_data(as_text=True)
+    link = html.split("Export this workshop’s pack")[0].rsplit('href="', 1)[1].split('"')[0]
+    assert "kind=workshop-pack" in link and f"workshop_id={world.workshop.id}" in link
+    form = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert 'value="workshop-pack" checked' in form
+    select = form.split('name="workshop_id"', 1)[1].split("</select>", 1)[0]
+    assert re.search(
+        rf'<option[^>]*(selected[^>]*value="{world.workshop.id}"|value="{world.workshop.id}"[^>]*selected)',
+        select,
+    )

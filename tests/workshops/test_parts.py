@@ -263,3 +263,36 @@ def test_discussed_links_only_the_experiments_own_options(client, as_user):
     assert [o.id for o in world.workshop.options] == [mine.id]
     page = client.get(world.page).get_data(as_text=True)
     assert "Cloud housing" in page and "Repairs online" in page
+
+
+def test_several_attendees_at_once_and_nobody_offered_twice(client, as_user, db_session):
+    world = make_world()
+    as_user(world.admin)
+    url = f"{world.page}/attendees/add-several"
+    html = client.get(url).get_data(as_text=True)
+    assert world.lead_officer.name in html and world.participant_officer.name in html
+
+    # Nothing chosen: the error is beside the field and in the summary.
+    response = post(client, url, {})
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).count("Choose at least one person") >= 2
+
+    chosen = [world.lead_officer.id, world.participant_officer.id]
+    response = post(client, url, {"user_ids": [str(i) for i in chosen]})
+    assert response.status_code == 302
+    added = db_session.scalars(
+        sa.select(Attendee).where(Attendee.workshop_id == world.workshop.id)
+    ).all()
+    assert sorted(a.user_id for a in added) == sorted(chosen)
+    assert all(a.attended and a.organisation_id for a in added)
+
+    # People already listed are not offered again, and cannot be posted again.
+    html = client.get(url).get_data(as_text=True)
+    assert f'value="{world.lead_officer.id}"' not in html
+    response = post(client, url, {"user_ids": [str(world.lead_officer.id)]})
+    assert "Choose people who attended from the list" in response.get_data(as_text=True)
+
+    # Two accounts that would read the same are told apart in the single-attendee list.
+    twin = UserFactory(name=world.admin.name, organisation=world.admin.organisation)
+    html = client.get(f"{world.page}/attendees/new").get_data(as_text=True)
+    assert twin.email in html and world.admin.email in html

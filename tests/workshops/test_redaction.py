@@ -18,7 +18,7 @@ from procure.sensitivity import Audience, Redactor, Sensitivity
 from procure.workshops.demo import canary
 from procure.workshops.read_models import build_workshop_list, build_workshop_view
 from procure.workshops.report import discussed_ids, pack_sections
-from tests.factories import OptionFactory, RequirementFactory
+from tests.factories import NoteSectionFactory, OptionFactory, RequirementFactory
 from tests.redaction import assert_html_redacted, assert_redacted
 from tests.workshops.helpers import make_world
 
@@ -196,7 +196,9 @@ def test_pack_sections_in_order(planted):
     html = render_report_html(_document(workshop, Audience.MEMBERS))
     for anchor in ("purpose", "attendees", "notes", "decisions", "actions"):
         assert html.count(f'id="{anchor}"') == 1
-    assert "<thead>" in html and 'class="redacted redacted--block"' in html
+    # Withheld notes, decisions and actions are counted, a line per run, not boxed one by one.
+    assert "<thead>" in html and 'class="withheld-note"' in html
+    assert "participants-only action withheld" in html
 
 
 @pytest.mark.parametrize("audience", list(Audience))
@@ -209,3 +211,21 @@ def test_print_sections_pdf_at_each_audience(planted, audience):
     hidden_pdf = render_report_pdf(_document(hidden, audience))
     forbidden, required = _split(ctx, _tokens_in(hidden), audience)
     assert_redacted(hidden_pdf, forbidden=forbidden, required=required)
+
+
+def test_staff_see_where_inline_spans_open_and_close(client, as_user):
+    world = make_world()
+    NoteSectionFactory(
+        workshop_id=world.workshop.id,
+        heading="Spans",
+        body="Open text. [[members: SPANMEM0001 for members.]] After.",
+        sensitivity=Sensitivity.PUBLIC,
+    )
+    as_user(world.admin)
+    html = client.get(world.page).get_data(as_text=True)
+    assert '<span class="procure-span-label">Members only:</span> SPANMEM0001' in html
+    assert 'SPANMEM0001 for members.<span class="procure-span-label">end</span>' in html
+    # Readers who do not edit see the text as it reads, without the labels.
+    as_user(world.member_officer)
+    html = client.get(world.page).get_data(as_text=True)
+    assert "SPANMEM0001" in html and "procure-span-label" not in html
