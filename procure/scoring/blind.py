@@ -7,6 +7,10 @@ is open (the experiment has not moved past the scoring stage) and their organisa
 has not yet submitted a scorecard for every shortlisted option. Convenor staff and
 observers see everything; so does everyone once scoring has closed.
 
+Everyone else — visitors, people of other organisations, and every PDF or file made for the
+public or members while scoring is open — sees no borough's scores at all (an "outsider"
+blind): a blind lead must not be able to read the other boroughs' means signed out.
+
 Pages and exports ask :func:`blind_for` once and load their scoring data for the
 reader's own organisation only, so nothing about another borough reaches a template.
 """
@@ -24,6 +28,7 @@ from procure.market.models import Option
 from procure.permissions import is_admin, participation_of
 from procure.scoring.models import Scorecard
 from procure.scoring.scorecards import SCORING_ROLES
+from procure.sensitivity import Audience
 
 #: Stages in which scoring is still open: later stages have closed it.
 OPEN_STAGES = STAGES[: STAGES.index("scoring") + 1]
@@ -33,7 +38,7 @@ OPEN_STAGES = STAGES[: STAGES.index("scoring") + 1]
 class Blind:
     """Why a reader sees only their own borough's scores, and how far everyone has got."""
 
-    organisation_id: int
+    organisation_id: int | None  # None: an outsider, who sees no borough's scores
     organisation: str
     own_submitted: int
     options_total: int
@@ -55,12 +60,8 @@ def _submitted_counts(experiment: Experiment, option_ids: list[int]) -> dict[int
     return {org_id: count for org_id, count in rows}
 
 
-def blind_for(user: Any, experiment: Experiment) -> Blind | None:
-    """The blind that applies to ``user`` reading ``experiment``'s scores, or None."""
-    if is_admin(user) or experiment.stage not in OPEN_STAGES:
-        return None
-    part = participation_of(user, experiment)
-    if part is None or part.role not in SCORING_ROLES:
+def _blind(experiment: Experiment, organisation_id: int | None, organisation: str) -> Blind | None:
+    if experiment.stage not in OPEN_STAGES:
         return None
     option_ids = list(
         db.session.scalars(
@@ -72,8 +73,8 @@ def blind_for(user: Any, experiment: Experiment) -> Blind | None:
     if not option_ids:
         return None
     counts = _submitted_counts(experiment, option_ids)
-    own = counts.get(part.organisation_id, 0)
-    if own >= len(option_ids):
+    own = counts.get(organisation_id, 0) if organisation_id is not None else 0
+    if organisation_id is not None and own >= len(option_ids):
         return None
     scoring = list(
         db.session.scalars(
@@ -84,13 +85,36 @@ def blind_for(user: Any, experiment: Experiment) -> Blind | None:
         )
     )
     return Blind(
-        organisation_id=part.organisation_id,
-        organisation=part.organisation.name,
+        organisation_id=organisation_id,
+        organisation=organisation,
         own_submitted=own,
         options_total=len(option_ids),
         boroughs_submitted=sum(1 for org in scoring if counts.get(org, 0) >= len(option_ids)),
         boroughs_total=len(scoring),
     )
+
+
+def outsider_blind(experiment: Experiment) -> Blind | None:
+    """While scoring is open, readers outside it see no borough's scores (None once closed)."""
+    return _blind(experiment, None, "")
+
+
+def report_blind(experiment: Experiment, audience: Audience) -> Blind | None:
+    """Files for the public or members carry no scores while scoring is open; a participants'
+    copy is the convenor's deliberate choice (moderation packs) and carries them."""
+    return outsider_blind(experiment) if audience < Audience.PARTICIPANTS else None
+
+
+def blind_for(user: Any, experiment: Experiment) -> Blind | None:
+    """The blind that applies to ``user`` reading ``experiment``'s scores, or None."""
+    if is_admin(user) or experiment.stage not in OPEN_STAGES:
+        return None
+    part = participation_of(user, experiment)
+    if part is None:
+        return outsider_blind(experiment)
+    if part.role not in SCORING_ROLES:
+        return None
+    return _blind(experiment, part.organisation_id, part.organisation.name)
 
 
 def sees_all_early(user: Any, experiment: Experiment) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from procure.experiments.models import Experiment
-from procure.scoring.blind import Blind
+from procure.scoring.blind import Blind, report_blind
 from procure.scoring.read_models import borough_labels, load_scoring_data
 from procure.scoring.stats import round_or_none
 from procure.sensitivity import Audience, Redactor
@@ -88,7 +88,7 @@ def summary(experiment: Experiment, redactor: Redactor) -> dict[str, Any]:
     ``kendall_w`` is the coefficient itself (None when it cannot be measured); ``agreement``
     carries it with n and the plain-words reading.
     """
-    data = load_scoring_data(experiment)
+    data = load_scoring_data(experiment, blind=report_blind(experiment, redactor.audience))
     visible = {o.id for o in redactor.visible(data.options, lambda o: o.sensitivity, "option")}
     full = data.analysis.to_dict()
     agreement = data.analysis.agreement

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from procure.experiments.models import Experiment
 from procure.reports.document import ReportDocument, ReportSection
+from procure.scoring.blind import report_blind
 from procure.scoring.detail_read_models import CriterionScores, OptionDetail, option_details
 from procure.scoring.read_models import build_dashboard, load_scoring_data
 from procure.sensitivity import Redactor, is_redacted, withheld_note
@@ -25,7 +26,8 @@ def section(experiment: Experiment, redactor: Redactor) -> ReportSection:
     The partial ``reports/_scoring_section.html`` reads the context variable ``scoring``
     (a ``ScoringDashboard``) and writes its own ``<h2 id="scoring">``.
     """
-    view = build_dashboard(load_scoring_data(experiment), redactor)
+    data = load_scoring_data(experiment, blind=report_blind(experiment, redactor.audience))
+    view = build_dashboard(data, redactor)
     return ReportSection(ANCHOR, HEADING, "_scoring_section.html", {"scoring": view})
 
 
@@ -103,7 +105,7 @@ def build_report(experiment: Experiment, redactor: Redactor) -> ReportDocument:
     """The ``scoring`` report: the summary section, the moderation agenda, and per-option
     criterion tables with reasons at the audience."""
     experiment_title = redactor.text(experiment.title, "experiment.title", experiment.id)
-    data = load_scoring_data(experiment)
+    data = load_scoring_data(experiment, blind=report_blind(experiment, redactor.audience))
     view = build_dashboard(data, redactor)
     details = option_details(data, redactor)
     summary = ReportSection(ANCHOR, HEADING, "_scoring_section.html", {"scoring": view})

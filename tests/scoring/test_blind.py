@@ -16,8 +16,10 @@ import pytest
 import sqlalchemy as sa
 
 from procure.extensions import db
+from procure.reports.document import render_report_html
+from procure.reports.kinds import build_document
 from procure.scoring.models import Scorecard
-from procure.sensitivity import Sensitivity
+from procure.sensitivity import Audience, Sensitivity
 from tests.conftest import login
 from tests.scoring.helpers import scorecard
 
@@ -143,12 +145,41 @@ def test_convenor_staff_and_observers_see_everything_and_are_told(client, blind_
     assert says in bodies["/experiments/housing/scoring"]
 
 
-def test_a_member_outside_the_experiment_is_not_blinded(client, blind_world):
+@pytest.mark.parametrize("stage", ["scoring", "requirements"])
+def test_readers_outside_the_scoring_see_no_scores_until_it_closes(client, blind_world, stage):
+    """Otherwise a blind lead could read the other boroughs' figures as anyone else."""
     w = blind_world
+    w.experiment.stage = stage
+    db.session.flush()
     login(client, w.member)
     bodies = _read_everything(client, w)
-    assert {t for body in bodies.values() for t in OTHERS if t in body} == set(OTHERS)
-    assert "Scoring is blind" not in bodies["/experiments/housing/scoring"]
+    found = {t for body in bodies.values() for t in OTHERS if t in body}
+    if stage == "scoring":
+        assert not found
+        assert "Scores are shown here when scoring closes" in bodies["/experiments/housing/scoring"]
+        assert "Alpha Borough" not in bodies["/experiments/housing/scoring/scores.csv"]
+    else:
+        assert found == set(OTHERS)
+        assert "Scoring is blind" not in bodies["/experiments/housing/scoring"]
+
+
+@pytest.mark.parametrize(
+    ("audience", "stage", "shows"),
+    [
+        (Audience.MEMBERS, "scoring", False),
+        (Audience.PUBLIC, "scoring", False),
+        (Audience.PARTICIPANTS, "scoring", True),
+        (Audience.MEMBERS, "requirements", True),
+    ],
+)
+def test_reports_for_the_public_or_members_carry_no_scores_while_scoring_is_open(
+    blind_world, audience, stage, shows
+):
+    w = blind_world
+    w.experiment.stage = stage
+    db.session.flush()
+    html = render_report_html(build_document("scoring", w.experiment, audience))
+    assert any(t in html for t in OTHERS) is shows
 
 
 @pytest.mark.parametrize(
