@@ -42,6 +42,8 @@ from procure.requirements import views as requirements_views
 from procure.scoring import bp as scoring_bp
 from procure.scoring import scorecard_views
 from procure.scoring import views as scoring_views
+from procure.work import bp as work_bp
+from procure.work import views as work_views
 from procure.workshops import bp as workshops_bp
 from procure.workshops import views as workshops_views
 
@@ -55,6 +57,7 @@ BLUEPRINTS = (
     (workshops_bp, (workshops_views,)),
     (reports_bp, (reports_views,)),
     (governance_bp, (governance_views,)),
+    (work_bp, (work_views,)),
 )
 
 

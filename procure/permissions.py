@@ -112,6 +112,7 @@ RULES: dict[str, Callable[[Any, Any], bool]] = {
     "experiment.manage_participants": lambda user, _obj: is_admin(user),
     "experiment.move_stage": lambda user, _obj: is_admin(user),
     "experiment.export": lambda user, _obj: is_admin(user),
+    "experiment.set_deadlines": lambda user, _obj: is_admin(user),
     # Market scan
     "option.create": can_edit_experiment,
     "option.propose": lambda user, exp: (
@@ -123,6 +124,7 @@ RULES: dict[str, Callable[[Any, Any], bool]] = {
     "criteria.edit": lambda user, _obj: is_admin(user),
     "scorecard.edit": can_edit_own_org_row,
     "scorecard.reopen": lambda user, _obj: is_admin(user),
+    "scoring.reopen_window": lambda user, _obj: is_admin(user),
     "scores.moderate": lambda user, _obj: is_admin(user),
     "declarations.view": lambda user, _obj: is_admin(user),
     # Requirements

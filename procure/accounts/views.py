@@ -41,7 +41,7 @@ def _login_limit() -> str:
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("experiments.index"))
+        return redirect(url_for("work.index"))
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
@@ -56,7 +56,7 @@ def login():
             login_user(user)
             session.permanent = True
             flash(f"Signed in as {user.name}", "success")
-            return redirect(_safe_next(request.args.get("next")) or url_for("experiments.index"))
+            return redirect(_safe_next(request.args.get("next")) or url_for("work.index"))
     return render_template("accounts/login.html", form=form)
 
 

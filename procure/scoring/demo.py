@@ -8,13 +8,22 @@ as a draft), and one consensus score. It is idempotent and deterministic (seeded
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from procure.db import utcnow
+from procure.deadlines import london_day, utc_now
 from procure.extensions import db
 from procure.market.models import Option
-from procure.scoring.models import Criterion, Declaration, ModeratedScore, Score, Scorecard
+from procure.scoring.models import (
+    Criterion,
+    Declaration,
+    ModeratedScore,
+    Score,
+    Scorecard,
+    ScoringReopening,
+)
 from procure.scoring.scorecards import scoring_participations
 from procure.scoring.services import STARTER_CRITERIA
 from procure.sensitivity import Sensitivity
@@ -288,5 +297,20 @@ def canary(ctx) -> None:
             moderated_by_id=ctx.admin.id if ctx.admin else None,
         )
     )
+    db.session.flush()
+    # The window closed yesterday and was reopened for one borough, with a reason.
+    today = london_day(utc_now())
+    experiment.scoring_opens_on = today - timedelta(days=14)
+    experiment.scoring_closes_on = today - timedelta(days=1)
+    experiment.endorsements_due_on = today + timedelta(days=3)
+    if parts:
+        db.session.add(
+            ScoringReopening(
+                experiment_id=experiment.id,
+                organisation_id=parts[0].organisation_id,
+                reason=f"Canary reopening {ctx.token(Sensitivity.PARTICIPANTS)}",
+                reopened_by_id=ctx.admin.id if ctx.admin else None,
+            )
+        )
     db.session.flush()
     ctx.shared["criteria"] = criteria

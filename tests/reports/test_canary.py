@@ -342,7 +342,9 @@ def crawl(client: FlaskClient) -> Iterator[tuple[str, object]]:
     """GET every page of the canary experiment reachable by links, once each, and the list
     of experiments (which shows its title)."""
     start = f"/experiments/{SLUG}"
-    queue, seen = ["/", start], {"/", start}
+    # Your work lists tasks from the canary experiment; the deadlines page names reopenings.
+    extra = ["/work", f"{start}/deadlines"]
+    queue, seen = ["/", start, *extra], {"/", start, *extra}
     while queue:
         url = queue.pop(0)
         response = client.get(url)
