@@ -19,6 +19,7 @@ HEADER_ACTIONS = (
     "experiment.move_stage",
     "experiment.export",
     "experiment.manage_participants",
+    "experiment.set_deadlines",
     "option.create",
     "option.propose",
     "criteria.edit",

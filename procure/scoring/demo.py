@@ -126,6 +126,13 @@ def _reason(rng: random.Random, score: int) -> tuple[str, Sensitivity]:
 
 def load(ctx) -> None:
     experiment = ctx.experiment
+    if experiment.scoring_closes_on is None:
+        # Counted from the day the demo is loaded: Your work shows scoring due soon (Waltham
+        # Forest's draft), overdue workshop actions and, for the others, scorecards done.
+        today = london_day(utc_now())
+        experiment.scoring_opens_on = today - timedelta(days=14)
+        experiment.scoring_closes_on = today + timedelta(days=3)
+        experiment.endorsements_due_on = today + timedelta(days=28)
     criteria = _ensure_criteria(experiment)
     parts = scoring_participations(experiment)
     for part in parts:
