@@ -113,6 +113,7 @@ RULES: dict[str, Callable[[Any, Any], bool]] = {
     "experiment.move_stage": lambda user, _obj: is_admin(user),
     "experiment.export": lambda user, _obj: is_admin(user),
     "experiment.set_deadlines": lambda user, _obj: is_admin(user),
+    "experiment.view_progress": lambda user, _obj: is_admin(user),
     # Market scan
     "option.create": can_edit_experiment,
     "option.propose": lambda user, exp: (

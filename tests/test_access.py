@@ -69,6 +69,7 @@ TABLE = [
     ("/work", [302, 200, 200, 200, 200, 200, 200, 200]),
     ("/experiments/published/deadlines", [302, 403, 403, 403, 403, 403, 403, 200]),
     ("/experiments/draft/deadlines", [302, 403, 403, 403, 403, 403, 403, 200]),
+    ("/experiments/published/progress", [302, 403, 403, 403, 403, 403, 403, 200]),
 ]
 
 CASES = [(path, role, statuses[i]) for path, statuses in TABLE for i, role in enumerate(ROLES)]

@@ -20,6 +20,7 @@ HEADER_ACTIONS = (
     "experiment.export",
     "experiment.manage_participants",
     "experiment.set_deadlines",
+    "experiment.view_progress",
     "option.create",
     "option.propose",
     "criteria.edit",

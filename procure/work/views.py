@@ -14,6 +14,7 @@ from procure.scoring.window import reopen_scoring, scoring_closed
 from procure.sensitivity import Redactor
 from procure.work import bp
 from procure.work.forms import DeadlinesForm, ReopenScoringForm
+from procure.work.progress import build_progress
 from procure.work.services import DEADLINE_FIELDS, set_deadlines, window_rows, work_for
 
 
@@ -79,4 +80,15 @@ def reopen(slug: str, org_slug: str):
         experiment=experiment_header(experiment),
         form=form,
         organisation_name=organisation.name,
+    )
+
+
+@bp.route("/experiments/<slug>/progress")
+@login_required
+def progress(slug: str):
+    experiment = load_experiment(slug, "experiment.view_progress")
+    return render_template(
+        "work/progress.html",
+        experiment=experiment_header(experiment),
+        progress=build_progress(experiment),
     )

@@ -43,3 +43,13 @@ def test_the_deadlines_page_passes_the_audit(visit, audit):
     shoot(page, "deadlines")
     page.get_by_role("button", name="Save deadlines").click()
     assert "Saved the deadlines" in page_text(page)
+
+
+def test_the_progress_page_passes_the_audit(visit, audit):
+    page = visit(ADMIN)
+    page.goto(EXPERIMENT)
+    page.get_by_role("link", name="Progress", exact=True).click()
+    assert page.url.endswith("/progress"), page.url
+    audit.check(page, "progress")
+    shoot(page, "progress")
+    assert "London Borough of Sutton" in page.locator("#progress-table").inner_text()
