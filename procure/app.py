@@ -48,6 +48,8 @@ from procure.requirements import views as requirements_views
 from procure.scoring import bp as scoring_bp
 from procure.scoring import scorecard_views
 from procure.scoring import views as scoring_views
+from procure.work import bp as work_bp
+from procure.work import views as work_views
 from procure.workshops import bp as workshops_bp
 from procure.workshops import views as workshops_views
 
@@ -66,6 +68,7 @@ BLUEPRINTS = (
         procurement_bp,
         (procurement_views, engagement_views, conflict_views, handover_views),
     ),
+    (work_bp, (work_views,)),
 )
 
 

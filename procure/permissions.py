@@ -144,6 +144,8 @@ RULES: dict[str, Callable[[Any, Any], bool]] = {
     "experiment.export": lambda user, _obj: is_admin(user),
     # The conflicts assessment of a procurement: convenor staff review every declaration.
     "conflicts.assess": lambda user, _obj: is_admin(user),
+    "experiment.set_deadlines": lambda user, _obj: is_admin(user),
+    "experiment.view_progress": lambda user, _obj: is_admin(user),
     # Market scan
     "option.create": can_edit_experiment,
     "option.propose": lambda user, exp: (
@@ -156,6 +158,7 @@ RULES: dict[str, Callable[[Any, Any], bool]] = {
     "scorecard.edit": can_edit_own_org_row,
     "weights.edit": can_edit_own_org_row,
     "scorecard.reopen": lambda user, _obj: is_admin(user),
+    "scoring.reopen_window": lambda user, _obj: is_admin(user),
     "scores.moderate": lambda user, _obj: is_admin(user),
     "declarations.view": lambda user, _obj: is_admin(user),
     # Requirements

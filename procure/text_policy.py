@@ -98,6 +98,7 @@ TEXT_FIELDS: dict[str, TextField] = {
     "moderated_scores.rationale": _spans("rationale_sensitivity"),
     "declarations.interest": _spans(),
     "scorecards.reopened_reason": _spans(None, _PAR),
+    "scoring_reopenings.reason": _spans(None, _PAR),  # the convenor's working record
     # requirements
     "requirements.title": _spans(),
     "requirements.statement": _spans(),
@@ -241,6 +242,7 @@ RECORD_NAMES = {
     "moderated_scores": "Moderated score",
     "declarations": "Declaration",
     "scorecards": "Scorecard",
+    "scoring_reopenings": "Scoring reopened for a borough",
     "requirements": "Requirement",
     "endorsements": "Endorsement",
     "specification_versions": "Specification version",

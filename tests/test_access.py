@@ -65,6 +65,11 @@ TABLE = [
     ("/admin/organisations", [302, 403, 403, 403, 403, 403, 403, 200]),
     ("/admin/users", [302, 403, 403, 403, 403, 403, 403, 200]),
     ("/experiments/no-such-experiment", [404] * 8),
+    # Your work, and the convenor's deadlines.
+    ("/work", [302, 200, 200, 200, 200, 200, 200, 200]),
+    ("/experiments/published/deadlines", [302, 403, 403, 403, 403, 403, 403, 200]),
+    ("/experiments/draft/deadlines", [302, 403, 403, 403, 403, 403, 403, 200]),
+    ("/experiments/published/progress", [302, 403, 403, 403, 403, 403, 403, 200]),
 ]
 
 CASES = [(path, role, statuses[i]) for path, statuses in TABLE for i, role in enumerate(ROLES)]

@@ -49,7 +49,7 @@ def _login_limit() -> str:
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("experiments.index"))
+        return redirect(url_for("work.index"))
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
@@ -62,7 +62,7 @@ def login():
         else:
             start_session(user)
             flash(f"Signed in as {user.name}", "success")
-            return redirect(safe_next(request.args.get("next")) or url_for("experiments.index"))
+            return redirect(safe_next(request.args.get("next")) or url_for("work.index"))
     return render_template("accounts/login.html", form=form)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from procure import audit
+from procure.deadlines import long_date
 from procure.experiments.models import (
     STAGE_LABELS,
     STAGES,
@@ -26,6 +27,7 @@ from procure.market.models import Option
 from procure.procurement.conflicts import scorers_without_current_assessment
 from procure.requirements.models import SpecificationVersion
 from procure.scoring.models import DIMENSIONS, Criterion, Scorecard
+from procure.scoring.window import scoring_closed
 
 
 @dataclass(frozen=True)
@@ -95,13 +97,17 @@ def gate_into(experiment: Experiment, stage: str) -> list[Missing]:
             .where(Participation.experiment_id == experiment.id, Participation.role != "observer")
             .order_by(Participation.id)
         ).all()
+        late = ""
+        if scoring_closed(experiment):
+            assert experiment.scoring_closes_on is not None
+            late = f" (late: scoring closed on {long_date(experiment.scoring_closes_on)})"
         for part in scorers:
             outstanding = [o for o in shortlist if (part.organisation_id, o) not in submitted]
             if outstanding:
                 missing.append(
                     Missing(
                         f"{part.organisation.name} has not submitted {len(outstanding)} of "
-                        f"{len(shortlist)} shortlisted options",
+                        f"{len(shortlist)} shortlisted options{late}",
                         "scoring.dashboard",
                     )
                 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -58,6 +58,10 @@ class Experiment(TimestampMixin, VersionedMixin, db.Model):
     requirement_counter: Mapped[int] = mapped_column(default=0, server_default="0")
     # Bumped by every change to the experiment's content; report files are cached on it.
     content_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Deadlines are London calendar days: the work is due by the end of the day.
+    scoring_opens_on: Mapped[date | None]
+    scoring_closes_on: Mapped[date | None]
+    endorsements_due_on: Mapped[date | None]
 
     participations: Mapped[list[Participation]] = relationship(
         back_populates="experiment", cascade="all, delete-orphan", order_by="Participation.id"

@@ -19,6 +19,8 @@ HEADER_ACTIONS = (
     "experiment.move_stage",
     "experiment.export",
     "experiment.manage_participants",
+    "experiment.set_deadlines",
+    "experiment.view_progress",
     "option.create",
     "option.propose",
     "criteria.edit",

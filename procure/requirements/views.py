@@ -9,6 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from procure.concurrency import StaleEdit
+from procure.deadlines import due, utc_now
 from procure.experiments.models import Experiment
 from procure.experiments.services import experiment_header, load_experiment
 from procure.extensions import db
@@ -157,6 +158,7 @@ def tasks(slug: str):
         "requirements/tasks.html",
         experiment=experiment_header(experiment),
         tasks=tasks_view,
+        endorsements_due=due(experiment.endorsements_due_on, utc_now()),
         organisations=[
             Ref(p.organisation_id, p.organisation.name, p.organisation.slug) for p in parts
         ]

@@ -8,10 +8,12 @@ as a draft), and one consensus score. It is idempotent and deterministic (seeded
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from procure.db import utcnow
+from procure.deadlines import london_day, utc_now
 from procure.extensions import db
 from procure.market.models import Option
 from procure.scoring.demo_reasons import reason_for
@@ -22,6 +24,7 @@ from procure.scoring.models import (
     ModeratedScore,
     Score,
     Scorecard,
+    ScoringReopening,
 )
 from procure.scoring.scorecards import scoring_participations
 from procure.scoring.services import STARTER_CRITERIA, STARTER_DESCRIPTORS
@@ -139,6 +142,13 @@ def _ensure_own_weights(experiment, parts, criteria: list[Criterion]) -> None:
 
 def load(ctx) -> None:
     experiment = ctx.experiment
+    if experiment.scoring_closes_on is None:
+        # Counted from the day the demo is loaded: Your work shows scoring due soon (Waltham
+        # Forest's draft), overdue workshop actions and, for the others, scorecards done.
+        today = london_day(utc_now())
+        experiment.scoring_opens_on = today - timedelta(days=14)
+        experiment.scoring_closes_on = today + timedelta(days=3)
+        experiment.endorsements_due_on = today + timedelta(days=28)
     criteria = _ensure_criteria(experiment)
     parts = scoring_participations(experiment)
     for part in parts:
@@ -311,5 +321,20 @@ def canary(ctx) -> None:
             moderated_by_id=ctx.admin.id if ctx.admin else None,
         )
     )
+    db.session.flush()
+    # The window closed yesterday and was reopened for one borough, with a reason.
+    today = london_day(utc_now())
+    experiment.scoring_opens_on = today - timedelta(days=14)
+    experiment.scoring_closes_on = today - timedelta(days=1)
+    experiment.endorsements_due_on = today + timedelta(days=3)
+    if parts:
+        db.session.add(
+            ScoringReopening(
+                experiment_id=experiment.id,
+                organisation_id=parts[0].organisation_id,
+                reason=f"Canary reopening {ctx.token(Sensitivity.PARTICIPANTS)}",
+                reopened_by_id=ctx.admin.id if ctx.admin else None,
+            )
+        )
     db.session.flush()
     ctx.shared["criteria"] = criteria

@@ -182,3 +182,20 @@ class BoroughWeight(TimestampMixin, db.Model):
         sa.UniqueConstraint("organisation_id", "criterion_id"),
         sa.CheckConstraint("weight > 0", name="weight_positive"),
     )
+
+
+class ScoringReopening(db.Model):
+    """The convenor let one borough score after the scoring window closed, and said why."""
+
+    __tablename__ = "scoring_reopenings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    experiment_id: Mapped[int] = mapped_column(sa.ForeignKey("experiments.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    reopened_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("experiment_id", "organisation_id"),)

@@ -9,6 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from procure.concurrency import StaleEdit
+from procure.deadlines import due, utc_now
 from procure.experiments.services import experiment_header, get_experiment_or_404
 from procure.permissions import audience_for, can, is_admin, participation_of
 from procure.scoring import bp
@@ -26,6 +27,7 @@ from procure.scoring.scorecards import (
     SCORING_ROLES,
     ScorecardLocked,
     ScoreEntry,
+    ScoringClosed,
     get_shortlisted_option_or_none,
     missing_items,
     reopen_scorecard,
@@ -190,6 +192,7 @@ def tasks(slug: str, org_slug: str):
         "scoring/tasks.html",
         experiment=experiment_header(experiment),
         tasks=task_list(experiment, organisation, criteria),
+        closes=due(experiment.scoring_closes_on, utc_now()),
     )
 
 
@@ -291,6 +294,9 @@ def scorecard(slug: str, org_slug: str, option_id: int):
             conflict = exc.current
             current = scorecard_of(option, organisation)
             form.version.data = current.version if current else NEW_VERSION
+        except ScoringClosed as exc:
+            # The page is shown again with what the person typed; nothing was saved.
+            flash(str(exc), "error")
         except ScorecardLocked as exc:
             flash(str(exc), "error")
             return redirect(request.path)

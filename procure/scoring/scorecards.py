@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ from procure.experiments.services import bump_content_version
 from procure.extensions import db
 from procure.market.models import Option
 from procure.scoring.models import SCALE, Criterion, Score, Scorecard
+from procure.scoring.window import scoring_refusal
 from procure.sensitivity import Sensitivity
 
 # Observers watch; leads and participants score.
@@ -57,6 +59,10 @@ class Missing:
 
 class ScorecardLocked(ValueError):
     """The scorecard has been submitted; only an admin can reopen it."""
+
+
+class ScoringClosed(ScorecardLocked):
+    """The scoring window has closed for this organisation; its draft is kept as it was."""
 
 
 def scoring_participations(experiment: Experiment) -> list[Participation]:
@@ -171,14 +177,18 @@ def save_scorecard(
     user: Any,
     *,
     submit: bool = False,
+    now: datetime | None = None,
 ) -> tuple[Scorecard, list[Missing]]:
     """Save a draft, and submit it when asked and complete.
 
     Raises ``StaleEdit`` (with the saved values) when ``version`` is not the current one
     (``NEW_VERSION`` for a scorecard that does not exist yet), and ``ScorecardLocked``
     when the scorecard has been submitted. Returns the scorecard and, when a submission
-    was asked for, what is missing (empty when it was submitted).
+    was asked for, what is missing (empty when it was submitted). Raises ``ScoringClosed``,
+    before anything changes, once the scoring window has closed for the organisation.
     """
+    if (refusal := scoring_refusal(experiment, organisation.id, now)) is not None:
+        raise ScoringClosed(refusal)
     scorecard = scorecard_of(option, organisation)
     if scorecard is None:
         if version != NEW_VERSION:

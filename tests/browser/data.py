@@ -21,16 +21,18 @@ from procure.scoring.scorecards import shortlisted_options
 JOURNEY_BOROUGH = "sutton"
 NO_JS_BOROUGH = "kingston"
 KEYBOARD_BOROUGH = "waltham-forest"
+WORK_BOROUGH = "islington"  # declared, with its first option left to score (Your work)
 JOURNEY_OPTIONS = 2  # the first two shortlisted options, by name
 
 
-def _clear(experiment: Experiment, org_slug: str, options) -> None:
+def _clear(experiment: Experiment, org_slug: str, options, *, declaration: bool = True) -> None:
     organisation = db.session.scalar(sa.select(Organisation).where(Organisation.slug == org_slug))
     assert organisation is not None, org_slug
     db.session.execute(
         sa.delete(Declaration).where(
             Declaration.experiment_id == experiment.id,
             Declaration.organisation_id == organisation.id,
+            sa.true() if declaration else sa.false(),
         )
     )
     for card in db.session.scalars(
@@ -50,3 +52,4 @@ def prepare_journeys() -> None:
     options = shortlisted_options(experiment)
     _clear(experiment, JOURNEY_BOROUGH, options[:JOURNEY_OPTIONS])
     _clear(experiment, NO_JS_BOROUGH, options[:1])
+    _clear(experiment, WORK_BOROUGH, options[:1], declaration=False)

@@ -148,6 +148,7 @@ SITE_ROWS = [
     Row("accounts.resend_invitation", "POST", "/invitations/987654321/resend", signed_in(LEADS, ok=404), "site"),
     Row("mail.outbox", "GET", "/admin/outbox", signed_in(ADMIN), "site"),
     Row("experiments.index", "GET", "/", everyone(200), "site"),
+    Row("work.index", "GET", "/work", signed_in(set(SIGNED_IN)), "site"),
     *[Row(r.endpoint, r.method, r.path, r.expect, "site") for r in both("experiments.create", "/experiments/new", ADMIN)],
     Row("governance.audit_trail", "GET", "/admin/audit", signed_in(ADMIN), "site"),
     Row("governance.audit_csv", "GET", "/admin/audit.csv", signed_in(ADMIN), "site"),
@@ -245,6 +246,11 @@ EXPERIMENT_ROWS = [
     Row("scoring.borough_weights", "POST", E + "/scoring/tasks/{o_only_slug}/weights", tampered()),
     *both("scoring.reopen", E + "/scoring/tasks/{org_b_slug}/{option}/reopen", ADMIN),
     Row("scoring.reopen", "GET", E + "/scoring/tasks/{org_b_slug}/{o_option}/reopen", tampered()),
+    # Deadlines, scoring reopened for one organisation, progress: the convenor's.
+    *both("work.deadlines", E + "/deadlines", ADMIN),
+    *both("work.reopen", E + "/deadlines/reopen/{org_b_slug}", ADMIN),
+    Row("work.reopen", "GET", E + "/deadlines/reopen/{o_only_slug}", tampered(ADMIN)),
+    Row("work.progress", "GET", E + "/progress", signed_in(ADMIN)),
     # Requirements and specifications
     Row("requirements.index", "GET", E + "/requirements", page),
     Row("requirements.matrix", "GET", E + "/requirements/matrix", page),

@@ -353,7 +353,9 @@ def crawl(client: FlaskClient) -> Iterator[tuple[str, object]]:
     """GET every page of the canary experiment reachable by links, once each, and the list
     of experiments (which shows its title)."""
     start = f"/experiments/{SLUG}"
-    queue, seen = ["/", start], {"/", start}
+    # Your work lists the canary experiment's tasks; deadlines and progress name organisations.
+    extra = ["/work", f"{start}/deadlines", f"{start}/progress"]
+    queue, seen = ["/", start, *extra], {"/", start, *extra}
     while queue:
         url = queue.pop(0)
         response = client.get(url)
