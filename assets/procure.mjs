@@ -4,7 +4,8 @@ import { initAll } from "./govuk-frontend.min.js";
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
 initAll();
 
-// A report's progress page: without JavaScript it has a "Check progress" link; with it,
+// A report's (or a file's) progress page: without JavaScript it has a "Check progress"
+// link; with it,
 // the status block is fetched again every couple of seconds and swapped in place, and a
 // polite live region says when the status changes (not every percentage).
 const status = document.querySelector("[data-procure-poll]");
@@ -14,7 +15,8 @@ if (status) {
   const poll = async () => {
     let next = wait;
     try {
-      const response = await fetch(window.location.href, { credentials: "same-origin" });
+      const url = status.dataset.procurePollUrl || window.location.href;
+      const response = await fetch(url, { credentials: "same-origin" });
       if (response.ok) {
         const page = new DOMParser().parseFromString(await response.text(), "text/html");
         const fresh = page.getElementById(status.id);
@@ -24,6 +26,11 @@ if (status) {
           }
           status.replaceChildren(...fresh.childNodes);
           status.dataset.procureStatus = fresh.dataset.procureStatus;
+          // A file being prepared: once it is ready, go to it (the download starts).
+          if (fresh.dataset.procureReady) {
+            window.location.assign(fresh.dataset.procureReady);
+            return;
+          }
           if (!("procurePoll" in fresh.dataset)) return;
         }
       } else {

@@ -37,6 +37,7 @@ from procure.market import import_views, landscape_views
 from procure.market import views as market_views
 from procure.reports import bp as reports_bp
 from procure.reports import views as reports_views
+from procure.reports.pdf import REQUEST_MARKER
 from procure.requirements import bp as requirements_bp
 from procure.requirements import views as requirements_views
 from procure.scoring import bp as scoring_bp
@@ -172,6 +173,11 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _init_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def _mark_request() -> None:
+        """Tell the PDF renderer that a request handler runs here (it then refuses)."""
+        setattr(g, REQUEST_MARKER, True)
+
     @app.before_request
     def _request_id() -> None:
         incoming = request.headers.get("X-Request-ID", "")

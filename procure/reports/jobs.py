@@ -8,8 +8,10 @@
   Limitations: jobs live in memory, so a restart loses queued ones (their exports
   stay "queued"; ask again); each web process has its own thread, and a render
   competes with requests for that process's CPU. Use RQ for anything busy.
-* ``REPORTS_SYNC = True`` (the default when ``TESTING``): the job runs inline, in the
-  request's session.
+* ``REPORTS_SYNC = True`` (the default when ``TESTING``): the job runs at once, in the
+  same session, but on a helper thread with an app context of its own, outside any
+  request: a request handler never reaches the renderer, which refuses inside one
+  (see ``procure.reports.pdf.refuse_inside_request``).
 
 Jobs are handed over only after the request's transaction commits (an
 ``after_commit`` hook), so a worker never looks for an export that is not saved.
@@ -41,9 +43,27 @@ def schedule(export_id: int) -> None:
     from procure.reports.services import process_export
 
     if current_app.config.get("REPORTS_SYNC", current_app.testing):
-        process_export(export_id, commit=False)
+        run_beside_request(current_app._get_current_object(), process_export, export_id)
         return
     db.session.info.setdefault(_PENDING, []).append(export_id)
+
+
+def run_beside_request(app: Flask, function: Any, export_id: int) -> None:
+    """Run ``function(export_id, commit=False)`` now, on a thread outside the request."""
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        with app.app_context():
+            try:
+                function(export_id, commit=False)
+            except BaseException as exc:  # handed back to the caller below
+                failure.append(exc)
+
+    thread = threading.Thread(target=target, name="procure-report-sync")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
 
 
 @event.listens_for(Session, "after_commit")

@@ -119,6 +119,88 @@ def find_cached(
     return None
 
 
+def find_in_flight(
+    experiment: Experiment, kind: str, audience: Audience, params: dict[str, Any]
+) -> ReportExport | None:
+    """A queued or running export of the same report of the unchanged experiment."""
+    candidates = db.session.scalars(
+        sa.select(ReportExport)
+        .where(
+            ReportExport.experiment_id == experiment.id,
+            ReportExport.kind == kind,
+            ReportExport.audience == audience.slug,
+            ReportExport.content_version == experiment.content_version,
+            ReportExport.status.in_(("queued", "running")),
+        )
+        .order_by(ReportExport.id)
+    )
+    return next((c for c in candidates if (c.params or {}) == params), None)
+
+
+def _lock_report(
+    experiment: Experiment, kind: str, audience: Audience, params: dict[str, Any]
+) -> None:
+    """On PostgreSQL, hold a transaction lock on this report's key until the commit, so
+    requests racing for the same missing file queue one export between them (SQLite
+    serialises writers itself, and its in-app worker finds the first file for the rest)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    key = f"{experiment.id}|{experiment.content_version}|{kind}|{audience.slug}|{sorted(params.items())}"
+    number = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+    db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": number})
+
+
+def published_file(
+    experiment: Experiment, kind: str, audience: Audience | str, **params: Any
+) -> ReportExport:
+    """The pipeline's export of a published file for ``audience``, started if need be.
+
+    For downloads that anyone allowed to read at ``audience`` may make (specification
+    versions, share links): the caller has already checked the reader's audience.
+    Returns a done export whose file can be sent, or the one queued/running export of
+    that report, version and audience — many readers asking at once share one render.
+    No new record is written when a file or a render already exists.
+    """
+    kind = parse_kind(kind)
+    audience = parse_audience(audience)
+    resolved = resolve_params(experiment, kind, audience, **_clean(params))
+    _lock_report(experiment, kind, audience, resolved)
+    found = find_cached(experiment, kind, audience, resolved) or find_in_flight(
+        experiment, kind, audience, resolved
+    )
+    if found is not None:
+        return found
+    export = ReportExport(
+        experiment=experiment,
+        kind=kind,
+        audience=audience.slug,
+        params=resolved,
+        content_version=experiment.content_version,
+        status="queued",
+        progress=0,
+        requested_by=None,
+        redaction_log=[],
+    )
+    db.session.add(export)
+    db.session.flush()
+    audit.record(
+        "report.export",
+        export,
+        summary=f"Queued {KIND_LABELS[kind].lower()} for the {audience.slug} audience "
+        "(a published file)",
+        changes={
+            "kind": [None, kind],
+            "audience": [None, audience.slug],
+            "params": [None, resolved],
+        },
+        actor=None,
+    )
+    from procure.reports import jobs
+
+    jobs.schedule(export.id)
+    return export
+
+
 def _copy_result(target: ReportExport, source: ReportExport) -> None:
     for name in ("filename", "file_path", "sha256", "size_bytes", "pages", "redaction_log"):
         setattr(target, name, getattr(source, name))
