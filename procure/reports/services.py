@@ -16,6 +16,7 @@ import logging
 import os
 import tempfile
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,9 @@ from procure.reports.models import ReportExport
 from procure.sensitivity import Audience
 
 log = logging.getLogger(__name__)
+
+#: How long a queued or running export counts as under way (the job timeout).
+IN_FLIGHT_LIMIT = timedelta(minutes=15)
 
 STATUS_LABELS = {"queued": "Queued", "running": "Rendering", "done": "Done", "failed": "Failed"}
 
@@ -131,6 +135,8 @@ def find_in_flight(
             ReportExport.audience == audience.slug,
             ReportExport.content_version == experiment.content_version,
             ReportExport.status.in_(("queued", "running")),
+            # A job lost with a restarted worker must not hold its file back for ever.
+            ReportExport.created_at >= _now() - IN_FLIGHT_LIMIT,
         )
         .order_by(ReportExport.id)
     )

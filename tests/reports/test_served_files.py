@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask_migrate import upgrade
 
+from procure.app import create_app
+from procure.experiments.models import Experiment
+from procure.extensions import db
 from procure.governance.services import create_share_link
-from procure.reports.jobs import run_beside_request
+from procure.reports.jobs import local_worker, run_beside_request
 from procure.reports.models import ReportExport
 from procure.reports.pdf import RenderInRequestError
-from procure.reports.services import process_export, render_now
+from procure.reports.services import process_export, render_now, request_export
 from procure.requirements.services import agree_requirement, propose_requirement
 from procure.requirements.versions import publish_version
 from procure.sensitivity import Audience
@@ -165,3 +171,38 @@ def test_publishing_queues_the_pdf_for_each_audience(client, as_user, world, db_
         == "application/pdf"
     )
     assert len(_exports(db_session, world)) == 3
+
+
+def test_the_in_app_worker_renders_in_a_child_process(tmp_path):
+    """Without Redis, a job runs in a spawned child, never in the web process."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "REPORTS_SYNC": False,
+            "PROCURE_ENV": "testing",
+            "SECRET_KEY": "test-secret-key",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'worker.db'}",
+            "REPORTS_DIR": str(tmp_path / "reports"),
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
+    assert app.config["REDIS_URL"] is None
+    with app.app_context():
+        upgrade()
+        experiment = Experiment(slug="worker-test", title="Worker test", domain="Housing")
+        db.session.add(experiment)
+        db.session.commit()
+        with app.test_request_context("/"):
+            export = request_export(experiment, "summary", Audience.PUBLIC, None)
+            export_id = export.id
+            db.session.commit()  # hands the job to the in-app worker
+        worker = local_worker(app)
+        deadline = time.monotonic() + 120
+        while not worker.idle() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        db.session.expire_all()
+        done = db.session.get(ReportExport, export_id)
+        assert done.status == "done" and done.pages >= 1, done.error
+        assert worker.last_child_pid not in (None, os.getpid())
+        db.session.remove()
+        db.engine.dispose()
