@@ -207,6 +207,14 @@ def published_file(
     return export
 
 
+def queue_version_files(experiment: Experiment, number: str) -> list[ReportExport]:
+    """Queue specification ``number``'s PDF for every audience that can read the
+    experiment (public only when it is published), so the first download after
+    publishing is a file send. One render per audience serves all its readers."""
+    readers = [a for a in Audience if experiment.is_published or a != Audience.PUBLIC]
+    return [published_file(experiment, "requirements", a, version=number) for a in readers]
+
+
 def _copy_result(target: ReportExport, source: ReportExport) -> None:
     for name in ("filename", "file_path", "sha256", "size_bytes", "pages", "redaction_log"):
         setattr(target, name, getattr(source, name))

@@ -20,7 +20,7 @@ from flask_login import current_user, login_required
 from procure.experiments.services import experiment_header
 from procure.extensions import db, limiter
 from procure.permissions import audience_for, can
-from procure.reports.services import published_file
+from procure.reports.services import published_file, queue_version_files
 from procure.reports.serving import preparing_page, send_export
 from procure.requirements import bp
 from procure.requirements.exports import FORMATS, export_version, log_download
@@ -85,7 +85,7 @@ def publish(slug: str):
         except RequirementError as exc:
             getattr(form, exc.field or "number").errors.append(str(exc))
         else:
-            queue_published_files(experiment, published.number)
+            queue_version_files(experiment, published.number)
             flash(f"Published version {published.number}", "success")
             return redirect(url_for("requirements.version", slug=slug, number=published.number))
     return render_template(
@@ -94,14 +94,6 @@ def publish(slug: str):
         form=form,
         last_number=last.number if last else None,
     )
-
-
-def queue_published_files(experiment, number: str) -> None:
-    """Queue the new version's PDF for every audience that can read the experiment, so
-    the first download after publishing is a file send (one render per audience)."""
-    readers = AUDIENCES if experiment.is_published else [a for a in AUDIENCES if a.slug != "public"]
-    for audience in readers:
-        published_file(experiment, "requirements", audience, version=number)
 
 
 def _requested_audience(own: Audience) -> Audience:
