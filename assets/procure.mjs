@@ -8,6 +8,10 @@ initAll();
 // link; with it,
 // the status block is fetched again every couple of seconds and swapped in place, and a
 // polite live region says when the status changes (not every percentage).
+// A file's progress page reached when the file is already ready: go to it at once.
+const ready = document.querySelector("[data-procure-ready]");
+if (ready) window.location.assign(ready.dataset.procureReady);
+
 const status = document.querySelector("[data-procure-poll]");
 const announce = document.querySelector("[data-procure-announce]");
 if (status) {
