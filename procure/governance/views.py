@@ -41,7 +41,7 @@ from procure.governance.services import (
 )
 from procure.permissions import audience_for, can
 from procure.reports.services import published_file
-from procure.reports.serving import preparing_page, send_export
+from procure.reports.serving import is_status_poll, preparing_page, send_export
 from procure.sensitivity import Audience
 from procure.tabular import write_csv
 
@@ -226,7 +226,7 @@ def revoke_link(slug: str, link_id: int):
 
 
 @bp.route("/share/<token>")
-@limiter.limit(lambda: current_app.config["PUBLIC_DOWNLOAD_RATE_LIMIT"])
+@limiter.limit(lambda: current_app.config["PUBLIC_DOWNLOAD_RATE_LIMIT"], exempt_when=is_status_poll)
 def shared_file(token: str):
     try:
         link = resolve_share_token(token)

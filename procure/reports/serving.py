@@ -43,6 +43,11 @@ class PreparingView:
         return "Rendering" if self.status == "running" else "Queued"
 
 
+def is_status_poll() -> bool:
+    """A progress page's own poll (``?status=1``): cheap, never a file, so not limited."""
+    return request.args.get("status") == "1"
+
+
 def send_export(export: ReportExport, download_name: str) -> Response | None:
     """The export's finished file as an attachment, or None when it is not there."""
     path = export_file(export)

@@ -21,7 +21,7 @@ from procure.experiments.services import experiment_header
 from procure.extensions import db, limiter
 from procure.permissions import audience_for, can
 from procure.reports.services import published_file, queue_version_files
-from procure.reports.serving import preparing_page, send_export
+from procure.reports.serving import is_status_poll, preparing_page, send_export
 from procure.requirements import bp
 from procure.requirements.exports import FORMATS, export_version, log_download
 from procure.requirements.forms import ImportForm, PublishVersionForm
@@ -110,13 +110,14 @@ def _requested_audience(own: Audience) -> Audience:
     return chosen
 
 
-def _stranger() -> bool:
-    """Anonymous readers are rate-limited per client; signed-in people are not."""
-    return current_user.is_authenticated
+def _not_limited() -> bool:
+    """Anonymous readers are rate-limited per client; signed-in people and the progress
+    page's own polls are not."""
+    return current_user.is_authenticated or is_status_poll()
 
 
 @bp.route("/experiments/<slug>/specification/<number>/download/<fmt>")
-@limiter.limit(lambda: current_app.config["PUBLIC_DOWNLOAD_RATE_LIMIT"], exempt_when=_stranger)
+@limiter.limit(lambda: current_app.config["PUBLIC_DOWNLOAD_RATE_LIMIT"], exempt_when=_not_limited)
 def download(slug: str, number: str, fmt: str):
     experiment = load_experiment(slug)
     found = get_version(experiment, number)
