@@ -199,7 +199,7 @@ def test_the_in_app_worker_renders_in_a_child_process(tmp_path):
             export_id = export.id
             db.session.commit()  # hands the job to the in-app worker
         worker = local_worker(app)
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300  # spawn + render on a loaded machine
         while not worker.idle() and time.monotonic() < deadline:
             time.sleep(0.2)
         db.session.expire_all()
