@@ -4,9 +4,14 @@ import { initAll } from "./govuk-frontend.min.js";
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
 initAll();
 
-// A report's progress page: without JavaScript it has a "Check progress" link; with it,
+// A report's (or a file's) progress page: without JavaScript it has a "Check progress"
+// link; with it,
 // the status block is fetched again every couple of seconds and swapped in place, and a
 // polite live region says when the status changes (not every percentage).
+// A file's progress page reached when the file is already ready: go to it at once.
+const ready = document.querySelector("[data-procure-ready]");
+if (ready) window.location.assign(ready.dataset.procureReady);
+
 const status = document.querySelector("[data-procure-poll]");
 const announce = document.querySelector("[data-procure-announce]");
 if (status) {
@@ -14,7 +19,8 @@ if (status) {
   const poll = async () => {
     let next = wait;
     try {
-      const response = await fetch(window.location.href, { credentials: "same-origin" });
+      const url = status.dataset.procurePollUrl || window.location.href;
+      const response = await fetch(url, { credentials: "same-origin" });
       if (response.ok) {
         const page = new DOMParser().parseFromString(await response.text(), "text/html");
         const fresh = page.getElementById(status.id);
@@ -24,6 +30,11 @@ if (status) {
           }
           status.replaceChildren(...fresh.childNodes);
           status.dataset.procureStatus = fresh.dataset.procureStatus;
+          // A file being prepared: once it is ready, go to it (the download starts).
+          if (fresh.dataset.procureReady) {
+            window.location.assign(fresh.dataset.procureReady);
+            return;
+          }
           if (!("procurePoll" in fresh.dataset)) return;
         }
       } else {

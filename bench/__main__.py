@@ -8,6 +8,8 @@
 4. Reports: render time per page and peak memory in a child process; with an RQ
    worker (when Redis answers): pages while a render runs, the cached re-download,
    and the worker's memory before and after.
+5. Specification downloads served from the pipeline (``bench/served.py``): first
+   download after publish, repeated download, 8 and 32 anonymous clients at once.
 
 Options: ``--requests N`` (per page, default 50), ``--seconds S`` (load, default 30),
 ``--page-budget S`` (stop timing one page after S seconds, default 25), ``--quick``.
@@ -54,7 +56,7 @@ def main() -> int:
     if args.quick:
         args.requests, args.seconds, args.page_budget = 10, 10, 8
 
-    from bench import server
+    from bench import served, server
 
     load_avg = os.getloadavg()
     print("# Procure benchmark")
@@ -82,6 +84,7 @@ def main() -> int:
         results["pages"] = _pages(args, env)
         results["load"] = _load(args, env, tmpdir)
         results["reports"] = _reports(args, env, tmpdir)
+        results["served"] = served.run(env, tmpdir, args.workers)
         _targets(results)
     print(f"\ntotal {time.monotonic() - started:.0f}s; command: {CMD}")
     return 0

@@ -43,6 +43,7 @@ from procure.procurement import conflict_views, engagement_views, handover_views
 from procure.procurement import views as procurement_views
 from procure.reports import bp as reports_bp
 from procure.reports import views as reports_views
+from procure.reports.pdf import REQUEST_MARKER
 from procure.requirements import bp as requirements_bp
 from procure.requirements import views as requirements_views
 from procure.scoring import bp as scoring_bp
@@ -192,6 +193,11 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _init_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def _mark_request() -> None:
+        """Tell the PDF renderer that a request handler runs here (it then refuses)."""
+        setattr(g, REQUEST_MARKER, True)
+
     @app.before_request
     def _request_id() -> None:
         incoming = request.headers.get("X-Request-ID", "")

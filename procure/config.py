@@ -69,6 +69,8 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        # Anonymous and share-link file downloads, per client address.
+        "PUBLIC_DOWNLOAD_RATE_LIMIT": os.environ.get("PUBLIC_DOWNLOAD_RATE_LIMIT", "30 per minute"),
         "WTF_CSRF_TIME_LIMIT": 60 * 60 * 8,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -3,7 +3,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from procure.audit import AuditEvent
@@ -30,6 +40,8 @@ from procure.governance.services import (
     share_links,
 )
 from procure.permissions import audience_for, can
+from procure.reports.services import published_file
+from procure.reports.serving import is_status_poll, preparing_page, send_export
 from procure.sensitivity import Audience
 from procure.tabular import write_csv
 
@@ -214,7 +226,7 @@ def revoke_link(slug: str, link_id: int):
 
 
 @bp.route("/share/<token>")
-@limiter.limit("30 per minute")
+@limiter.limit(lambda: current_app.config["PUBLIC_DOWNLOAD_RATE_LIMIT"], exempt_when=is_status_poll)
 def shared_file(token: str):
     try:
         link = resolve_share_token(token)
@@ -244,16 +256,22 @@ def shared_file(token: str):
 
     version = db.session.get(SpecificationVersion, link.specification_version_id)
     if link.spec_format == "pdf":
-        from procure.reports.services import render_now
-
-        data, document = render_now(
-            version.experiment, "requirements", audience, version=version.number
-        )
-        record_use(link)
-        return Response(
-            data,
-            mimetype="application/pdf",
-            headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},
+        experiment = version.experiment
+        export = published_file(experiment, "requirements", audience, version=version.number)
+        if export.status == "done" and request.args.get("status") != "1":
+            response = send_export(
+                export, f"{experiment.slug}-spec-{version.number}-{audience.slug}.pdf"
+            )
+            if response is not None:
+                record_use(link)
+                return response
+        db.session.commit()  # hand a new export to the worker before answering
+        return preparing_page(
+            export,
+            heading=f"Shared specification {version.number} (PDF)",
+            check_url=url_for("governance.shared_file", token=token),
+            status_url=url_for("governance.shared_file", token=token, status="1"),
+            ready=export.status == "done",
         )
     from procure.requirements.exports import export_version
 

@@ -35,6 +35,24 @@ def kinds_command() -> None:
         click.echo(kind)
 
 
+@report_cli.command("queue-spec")
+@click.argument("slug")
+@click.argument("version")
+@with_appcontext
+def queue_spec_command(slug: str, version: str) -> None:
+    """Queue a published specification version's PDF for each audience (as publishing does)."""
+    from procure.reports.kinds import ReportError
+    from procure.reports.services import queue_version_files
+
+    try:
+        exports = queue_version_files(_experiment(slug), version)
+    except ReportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    for export in exports:
+        click.echo(f"{export.audience}: export {export.id} {export.status}")
+
+
 @report_cli.command("render")
 @click.argument("kind")
 @click.option("--experiment", "slug", required=True, help="Short name of the experiment")

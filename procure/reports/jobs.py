@@ -4,12 +4,18 @@
   runs a worker; the job function :func:`run_export_job` takes the export id and
   builds its own app (``procure.create_app()``, configured from the environment).
 * Without it: an in-app worker, one daemon thread with a ``queue.Queue``, started
-  lazily in the web process; each job gets its own app context and DB session.
+  lazily in the web process. The thread hands each job to a child process (spawned,
+  one job per child) that builds its own app from the web app's database URL and
+  reports folder, so a render's memory — the city-scale specification peaks near
+  775 MiB — never grows the web process and is returned when the child exits.
   Limitations: jobs live in memory, so a restart loses queued ones (their exports
-  stay "queued"; ask again); each web process has its own thread, and a render
-  competes with requests for that process's CPU. Use RQ for anything busy.
-* ``REPORTS_SYNC = True`` (the default when ``TESTING``): the job runs inline, in the
-  request's session.
+  stay "queued"; ask again); each web process has its own worker, one render at a
+  time, and a render competes with requests for the machine's CPU. Use RQ for
+  anything busy.
+* ``REPORTS_SYNC = True`` (the default when ``TESTING``): the job runs at once, in the
+  same session, but on a helper thread with an app context of its own, outside any
+  request: a request handler never reaches the renderer, which refuses inside one
+  (see ``procure.reports.pdf.refuse_inside_request``).
 
 Jobs are handed over only after the request's transaction commits (an
 ``after_commit`` hook), so a worker never looks for an export that is not saved.
@@ -18,9 +24,11 @@ Jobs are handed over only after the request's transaction commits (an
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import queue
 import threading
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from flask import Flask, current_app
@@ -41,9 +49,27 @@ def schedule(export_id: int) -> None:
     from procure.reports.services import process_export
 
     if current_app.config.get("REPORTS_SYNC", current_app.testing):
-        process_export(export_id, commit=False)
+        run_beside_request(current_app._get_current_object(), process_export, export_id)
         return
     db.session.info.setdefault(_PENDING, []).append(export_id)
+
+
+def run_beside_request(app: Flask, function: Any, export_id: int) -> None:
+    """Run ``function(export_id, commit=False)`` now, on a thread outside the request."""
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        with app.app_context():
+            try:
+                function(export_id, commit=False)
+            except BaseException as exc:  # handed back to the caller below
+                failure.append(exc)
+
+    thread = threading.Thread(target=target, name="procure-report-sync")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
 
 
 @event.listens_for(Session, "after_commit")
@@ -105,6 +131,26 @@ def run_export_job(export_id: int) -> str:
 
 # -- in-app worker ----------------------------------------------------------------
 
+#: What a child process needs to build an app like the web process's own.
+CHILD_CONFIG_KEYS = ("SQLALCHEMY_DATABASE_URI", "REPORTS_DIR", "SECRET_KEY", "PROCURE_ENV")
+
+
+def run_export_in_child(config: dict[str, Any], export_id: int) -> int:
+    """Child process: render export ``export_id`` in an app built from ``config``.
+
+    Returns the child's process id (the in-app worker keeps it, for tests and logs).
+    """
+    from procure.app import create_app
+    from procure.reports.services import process_export
+
+    app = create_app(dict(config))
+    with app.app_context():
+        try:
+            process_export(export_id, commit=True)
+        finally:
+            db.session.remove()
+    return os.getpid()
+
 
 class LocalWorker:
     """One daemon thread working through a queue of export ids for one app."""
@@ -114,6 +160,8 @@ class LocalWorker:
         self.queue: queue.Queue[int] = queue.Queue()
         self.thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self.last_child_pid: int | None = None
+        self.config = {k: app.config[k] for k in CHILD_CONFIG_KEYS if k in app.config}
 
     def put(self, export_id: int) -> None:
         self.queue.put(export_id)
@@ -125,20 +173,36 @@ class LocalWorker:
                 self.thread.start()
 
     def _run(self) -> None:
-        from procure.reports.services import process_export
-
+        context = multiprocessing.get_context("spawn")
         while True:
             export_id = self.queue.get()
             try:
-                with self.app.app_context():
-                    try:
-                        process_export(export_id, commit=True)
-                    finally:
-                        db.session.remove()
+                # A fresh child per job: whatever a render allocated goes when it exits.
+                with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+                    future = pool.submit(run_export_in_child, self.config, export_id)
+                    self.last_child_pid = future.result(timeout=JOB_TIMEOUT)
             except Exception:
                 log.exception("In-app report worker: export %s", export_id)
+                self._mark_failed(export_id)
             finally:
                 self.queue.task_done()
+
+    def _mark_failed(self, export_id: int) -> None:
+        """A child that died (killed, out of memory) leaves its export failed, not stuck."""
+        from procure.reports.models import ReportExport
+
+        try:
+            with self.app.app_context():
+                try:
+                    export = db.session.get(ReportExport, export_id)
+                    if export is not None and export.status in ("queued", "running"):
+                        export.status = "failed"
+                        export.error = "The report could not be rendered. Try again."
+                        db.session.commit()
+                finally:
+                    db.session.remove()
+        except Exception:
+            log.exception("In-app report worker: could not mark export %s failed", export_id)
 
     def idle(self) -> bool:
         return self.queue.unfinished_tasks == 0

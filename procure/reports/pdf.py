@@ -40,6 +40,7 @@ import pathlib
 import urllib.parse
 from collections.abc import Sequence
 
+from flask import g, has_app_context
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -48,13 +49,32 @@ __all__ = [
     "PDF_VARIANT",
     "PRINT_CSS_URL",
     "REPORTS_DIR",
+    "REQUEST_MARKER",
     "STATIC_SCHEME",
     "RefusedFetch",
+    "RenderInRequestError",
     "StaticURLFetcher",
     "render_pdf",
 ]
 
 logger = logging.getLogger(__name__)
+
+#: Set on ``flask.g`` by a ``before_request`` hook of the app: a web request is being
+#: handled here, so no PDF may be rendered (renders run in the report pipeline's jobs).
+REQUEST_MARKER = "procure_handling_request"
+
+
+class RenderInRequestError(RuntimeError):
+    """A web request reached the PDF renderer: files are served, not rendered."""
+
+
+def refuse_inside_request() -> None:
+    """Raise :class:`RenderInRequestError` inside a request handler's context."""
+    if has_app_context() and g.get(REQUEST_MARKER):
+        raise RenderInRequestError(
+            "A PDF render was started inside a web request; queue an export instead"
+        )
+
 
 #: URL scheme of files served from ``static_root``.
 STATIC_SCHEME = "procure-static"
@@ -184,6 +204,7 @@ def render_pdf(
     HTML declares: callers build them from the same redacted read model as the HTML.
     Only files under ``static_root`` are fetched (see :class:`StaticURLFetcher`).
     """
+    refuse_inside_request()
     if isinstance(keywords, str):
         raise TypeError("keywords must be a sequence of strings, not one string")
     if not title or not title.strip():

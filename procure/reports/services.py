@@ -16,6 +16,7 @@ import logging
 import os
 import tempfile
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,9 @@ from procure.reports.models import ReportExport
 from procure.sensitivity import Audience
 
 log = logging.getLogger(__name__)
+
+#: How long a queued or running export counts as under way (the job timeout).
+IN_FLIGHT_LIMIT = timedelta(minutes=15)
 
 STATUS_LABELS = {"queued": "Queued", "running": "Rendering", "done": "Done", "failed": "Failed"}
 
@@ -122,6 +126,98 @@ def find_cached(
         if (candidate.params or {}) == params and export_file(candidate) is not None:
             return candidate
     return None
+
+
+def find_in_flight(
+    experiment: Experiment, kind: str, audience: Audience, params: dict[str, Any]
+) -> ReportExport | None:
+    """A queued or running export of the same report of the unchanged experiment."""
+    candidates = db.session.scalars(
+        sa.select(ReportExport)
+        .where(
+            ReportExport.experiment_id == experiment.id,
+            ReportExport.kind == kind,
+            ReportExport.audience == audience.slug,
+            ReportExport.content_version == experiment.content_version,
+            ReportExport.status.in_(("queued", "running")),
+            # A job lost with a restarted worker must not hold its file back for ever.
+            ReportExport.created_at >= _now() - IN_FLIGHT_LIMIT,
+        )
+        .order_by(ReportExport.id)
+    )
+    return next((c for c in candidates if (c.params or {}) == params), None)
+
+
+def _lock_report(
+    experiment: Experiment, kind: str, audience: Audience, params: dict[str, Any]
+) -> None:
+    """On PostgreSQL, hold a transaction lock on this report's key until the commit, so
+    requests racing for the same missing file queue one export between them (SQLite
+    serialises writers itself, and its in-app worker finds the first file for the rest)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    key = f"{experiment.id}|{experiment.content_version}|{kind}|{audience.slug}|{sorted(params.items())}"
+    number = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+    db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": number})
+
+
+def published_file(
+    experiment: Experiment, kind: str, audience: Audience | str, **params: Any
+) -> ReportExport:
+    """The pipeline's export of a published file for ``audience``, started if need be.
+
+    For downloads that anyone allowed to read at ``audience`` may make (specification
+    versions, share links): the caller has already checked the reader's audience.
+    Returns a done export whose file can be sent, or the one queued/running export of
+    that report, version and audience — many readers asking at once share one render.
+    No new record is written when a file or a render already exists.
+    """
+    kind = parse_kind(kind)
+    audience = parse_audience(audience)
+    resolved = resolve_params(experiment, kind, audience, **_clean(params))
+    _lock_report(experiment, kind, audience, resolved)
+    found = find_cached(experiment, kind, audience, resolved) or find_in_flight(
+        experiment, kind, audience, resolved
+    )
+    if found is not None:
+        return found
+    export = ReportExport(
+        experiment=experiment,
+        kind=kind,
+        audience=audience.slug,
+        params=resolved,
+        content_version=experiment.content_version,
+        status="queued",
+        progress=0,
+        requested_by=None,
+        redaction_log=[],
+    )
+    db.session.add(export)
+    db.session.flush()
+    audit.record(
+        "report.export",
+        export,
+        summary=f"Queued {KIND_LABELS[kind].lower()} for the {audience.slug} audience "
+        "(a published file)",
+        changes={
+            "kind": [None, kind],
+            "audience": [None, audience.slug],
+            "params": [None, resolved],
+        },
+        actor=None,
+    )
+    from procure.reports import jobs
+
+    jobs.schedule(export.id)
+    return export
+
+
+def queue_version_files(experiment: Experiment, number: str) -> list[ReportExport]:
+    """Queue specification ``number``'s PDF for every audience that can read the
+    experiment (public only when it is published), so the first download after
+    publishing is a file send. One render per audience serves all its readers."""
+    readers = [a for a in Audience if experiment.is_published or a != Audience.PUBLIC]
+    return [published_file(experiment, "requirements", a, version=number) for a in readers]
 
 
 def _copy_result(target: ReportExport, source: ReportExport) -> None:

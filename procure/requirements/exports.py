@@ -243,7 +243,14 @@ def export_version(version: SpecificationVersion, audience: Audience, fmt: str) 
     return spec
 
 
-def log_download(version: SpecificationVersion, fmt: str, audience: Audience, data: bytes) -> None:
+def log_download(
+    version: SpecificationVersion,
+    fmt: str,
+    audience: Audience,
+    data: bytes = b"",
+    *,
+    sha256: str | None = None,
+) -> None:
     audit.record(
         "specification.download",
         version,
@@ -252,6 +259,6 @@ def log_download(version: SpecificationVersion, fmt: str, audience: Audience, da
         changes={
             "format": fmt,
             "audience": audience.slug,
-            "sha256": hashlib.sha256(data).hexdigest(),
+            "sha256": sha256 or hashlib.sha256(data).hexdigest(),
         },
     )

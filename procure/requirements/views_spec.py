@@ -5,17 +5,27 @@ from __future__ import annotations
 import base64
 import binascii
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from procure.experiments.services import experiment_header
+from procure.extensions import db, limiter
 from procure.permissions import audience_for, can
-from procure.reports.document import render_report_pdf
+from procure.reports.services import published_file, queue_version_files
+from procure.reports.serving import is_status_poll, preparing_page, send_export
 from procure.requirements import bp
-from procure.requirements.exports import FORMATS, MIMETYPES, export_version, log_download
+from procure.requirements.exports import FORMATS, export_version, log_download
 from procure.requirements.forms import ImportForm, PublishVersionForm
 from procure.requirements.imports import apply_import, check_import
-from procure.requirements.report import build_report
 from procure.requirements.services import RequirementError
 from procure.requirements.snapshots import summary_of_version, view_of_version
 from procure.requirements.versions import get_version, latest_version, publish_version, versions_of
@@ -75,6 +85,7 @@ def publish(slug: str):
         except RequirementError as exc:
             getattr(form, exc.field or "number").errors.append(str(exc))
         else:
+            queue_version_files(experiment, published.number)
             flash(f"Published version {published.number}", "success")
             return redirect(url_for("requirements.version", slug=slug, number=published.number))
     return render_template(
@@ -99,7 +110,14 @@ def _requested_audience(own: Audience) -> Audience:
     return chosen
 
 
+def _not_limited() -> bool:
+    """Anonymous readers are rate-limited per client; signed-in people and the progress
+    page's own polls are not."""
+    return current_user.is_authenticated or is_status_poll()
+
+
 @bp.route("/experiments/<slug>/specification/<number>/download/<fmt>")
+@limiter.limit(lambda: current_app.config["PUBLIC_DOWNLOAD_RATE_LIMIT"], exempt_when=_not_limited)
 def download(slug: str, number: str, fmt: str):
     experiment = load_experiment(slug)
     found = get_version(experiment, number)
@@ -107,19 +125,36 @@ def download(slug: str, number: str, fmt: str):
         abort(404)
     audience = _requested_audience(audience_for(current_user, experiment))
     if fmt == "pdf":
-        # Rendered synchronously for now; the reports pipeline will take this over.
-        document = build_report(experiment, Redactor(audience), found)
-        data = render_report_pdf(document)
-        filename = f"{document.filename_stem}-{audience.slug}.pdf"
-        log_download(found, "pdf", audience, data)
-        mimetype = MIMETYPES["pdf"]
-    else:
-        spec = export_version(found, audience, fmt)
-        data, filename, mimetype = spec.data, spec.filename, spec.mimetype
+        return _pdf_download(experiment, found, audience)
+    spec = export_version(found, audience, fmt)
     return Response(
-        data,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        spec.data,
+        mimetype=spec.mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{spec.filename}"'},
+    )
+
+
+def _pdf_download(experiment, version, audience: Audience):
+    """The version's PDF from the report pipeline, or a progress page while it is made."""
+    export = published_file(experiment, "requirements", audience, version=version.number)
+    filename = f"{experiment.slug}-spec-{version.number}-{audience.slug}.pdf"
+    wants_status = request.args.get("status") == "1"
+    if export.status == "done" and not wants_status:
+        response = send_export(export, filename)
+        if response is not None:
+            log_download(version, "pdf", audience, sha256=export.sha256)
+            db.session.commit()
+            return response
+    args = {"slug": experiment.slug, "number": version.number, "fmt": "pdf"}
+    if request.args.get("audience"):
+        args["audience"] = audience.slug
+    db.session.commit()  # hand a new export to the worker before answering
+    return preparing_page(
+        export,
+        heading=f"Specification {version.number} (PDF, {audience.label.lower()} audience)",
+        check_url=url_for("requirements.download", **args),
+        status_url=url_for("requirements.download", **args, status="1"),
+        ready=export.status == "done",
     )
 
 

@@ -280,7 +280,8 @@ def test_borough_officer_downloads_specification_and_reads_the_change_log(visit,
     audit.check(page, "specification 1.0")
     shoot(page, "officer-1-specification")
 
-    with page.expect_download() as info:
+    # The PDF comes from the report pipeline: a progress page first, then the file.
+    with page.expect_download(timeout=180_000) as info:
         page.get_by_role("link", name=re.compile(r"^PDF of version 1\.0 for participants")).click()
     assert info.value.suggested_filename.endswith(".pdf")
     pdf = Path(info.value.path()).read_bytes()

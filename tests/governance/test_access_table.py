@@ -282,6 +282,10 @@ EXPERIMENT_ROWS = [
     Row("requirements.download", "GET", E + "/specification/{spec}/download/csv", page),
     Row("requirements.download", "GET", E + "/specification/{spec}/download/json", page),
     Row("requirements.download", "GET", E + "/specification/{o_spec}/download/csv", everyone(404)),
+    # PDFs come from the report pipeline's cached file (rendered by a job, never here).
+    Row("requirements.download", "GET", E + "/specification/{spec}/download/pdf", page),
+    Row("requirements.download", "GET", E + "/specification/{spec}/download/pdf?status=1", page),
+    Row("requirements.download", "GET", E + "/specification/{o_spec}/download/pdf", everyone(404)),
     # Asking for a copy above your own audience is refused.
     Row("requirements.download", "GET", E + "/specification/{spec}/download/csv?audience=participants",
         lambda kind: {**page(kind), MEM: 403, AN: 403 if kind == "published" else 404}),

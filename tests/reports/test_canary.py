@@ -23,6 +23,7 @@ import urllib.parse
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -31,8 +32,10 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from procure.accounts.models import User
+from procure.db import utcnow
 from procure.experiments.models import Experiment, Participation
 from procure.extensions import db
+from procure.governance.services import create_share_link
 from procure.procurement.handover import build_handover
 from procure.reports.document import render_report_pdf
 from procure.reports.kinds import (
@@ -42,6 +45,7 @@ from procure.reports.kinds import (
     build_document,
     feature_report,
 )
+from procure.requirements.models import SpecificationVersion
 from procure.sensitivity import Audience, Sensitivity
 from procure.text_policy import TEXT_FIELDS, excluded, string_columns
 from procure.workshops.models import Workshop
@@ -469,3 +473,39 @@ def test_handover_pack_files_hold_nothing_above_their_audience(app, canary):
             text = data.decode("utf-8", "replace")
             leaked = [t for t in canary.above(audience) if t in text]
             assert not leaked, f"{item['file']}: {leaked}"
+
+
+@pytest.mark.parametrize("audience", list(Audience), ids=lambda a: a.slug)
+def test_served_spec_pdfs_hold_nothing_above_their_audience(app, canary, audience):
+    """Specification PDFs and share links come from the pipeline's cache, keyed by
+    audience: each reader's download, and a share link at each audience, is redacted."""
+    client = _Client(app, app.response_class, use_cookies=True)
+    user_id = canary.viewers[audience]
+    if user_id is not None:
+        login(client, db.session.get(User, user_id))
+    versions = db.session.scalars(
+        sa.select(SpecificationVersion).where(
+            SpecificationVersion.experiment_id == canary.experiment_id
+        )
+    ).all()
+    assert versions
+    admin = db.session.scalar(sa.select(User).where(User.site_role == "admin"))
+    for version in versions:
+        url = f"/experiments/{SLUG}/specification/{version.number}/download/pdf"
+        for _ in range(2):  # the first (rendered by the job) and the cached one
+            response = client.get(url)
+            assert response.status_code == 200 and response.mimetype == "application/pdf"
+            _assert_pdf_redacted(response.data, canary, audience, [], f"{url} as {audience.slug}")
+        _link, token = create_share_link(
+            version.experiment,
+            audience=audience,
+            expires_on=utcnow().date() + timedelta(days=7),
+            label="Served file",
+            creator=admin,
+            creator_audience=Audience.PARTICIPANTS,
+            specification_version_id=version.id,
+            spec_format="pdf",
+        )
+        shared = _Client(app, app.response_class).get(f"/share/{token}")
+        assert shared.status_code == 200 and shared.mimetype == "application/pdf"
+        _assert_pdf_redacted(shared.data, canary, audience, [], f"share link at {audience.slug}")
