@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from procure.concurrency import StaleEdit
 from procure.experiments.services import experiment_header, load_experiment
+from procure.extensions import db, limiter
 from procure.identifiers import parse_cpv_codes
 from procure.market.views import page_redactor
 from procure.procurement import bp
@@ -22,8 +23,8 @@ from procure.procurement.services import (
     notice_of,
     save_notice,
 )
-from procure.reports.document import render_report_pdf
-from procure.reports.kinds import build_document
+from procure.reports.services import published_file
+from procure.reports.serving import is_status_poll, preparing_page, send_export
 from procure.sensitivity import Audience
 
 NOTICE_LABELS = {
@@ -132,15 +133,30 @@ def ocds(slug: str):
     )
 
 
+def _not_limited() -> bool:
+    """Anonymous readers are rate-limited per client; signed-in people and the progress
+    page's own polls are not."""
+    return current_user.is_authenticated or is_status_poll()
+
+
 @bp.route("/experiments/<slug>/notice/notice.pdf")
+@limiter.limit(lambda: current_app.config["PUBLIC_DOWNLOAD_RATE_LIMIT"], exempt_when=_not_limited)
 def notice_pdf(slug: str):
-    """The notice as the public will read it, as a tagged and marked PDF."""
+    """The notice as the public will read it, as a tagged and marked PDF — a file from the
+    report pipeline (never rendered in the request), or a progress page while it is made."""
     experiment = load_experiment(slug)
     if notice_of(experiment) is None:
         abort(404)
-    document = build_document("notice", experiment, Audience.PUBLIC)
-    return Response(
-        render_report_pdf(document),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},
+    export = published_file(experiment, "notice", Audience.PUBLIC)
+    if export.status == "done" and not is_status_poll():
+        response = send_export(export, export.filename or f"{experiment.slug}-uk2-notice.pdf")
+        if response is not None:
+            return response
+    db.session.commit()  # hand a new export to the worker before answering
+    return preparing_page(
+        export,
+        heading="UK2 notice draft (PDF, public)",
+        check_url=url_for("procurement.notice_pdf", slug=slug),
+        status_url=url_for("procurement.notice_pdf", slug=slug, status="1"),
+        ready=export.status == "done",
     )

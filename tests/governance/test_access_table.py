@@ -204,11 +204,12 @@ EXPERIMENT_ROWS = [
     Row("scoring.option", "GET", E + "/scoring/options/{option}", page),
     Row("scoring.option", "GET", E + "/scoring/options/{o_option}", everyone(404)),
     # At public, boroughs are anonymised: no page is addressed by a borough's name.
-    # Blind scoring: a borough that has not submitted everything sees only its own page.
+    # Blind scoring: a borough that has not submitted everything sees only its own page;
+    # readers outside the scoring (a member organisation not taking part) see no borough's.
     Row("scoring.borough", "GET", E + "/scoring/boroughs/{org_a_slug}",
-        {**{r: 404 if r == AN else 200 for r in ROLES}, LO: 403}),
+        {**{r: 404 if r == AN else 200 for r in ROLES}, LO: 403, MEM: 403}),
     Row("scoring.borough", "GET", E + "/scoring/boroughs/{org_b_slug}",
-        {**{r: 404 if r == AN else 200 for r in ROLES}, OFF: 403, PL: 403, LO: 403}),
+        {**{r: 404 if r == AN else 200 for r in ROLES}, OFF: 403, PL: 403, LO: 403, MEM: 403}),
     Row("scoring.borough", "GET", E + "/scoring/boroughs/{o_only_slug}", everyone(404)),
     Row("scoring.export_csv", "GET", E + "/scoring/scores.csv", page),
     Row("scoring.export_xlsx", "GET", E + "/scoring/scores.xlsx", page),

@@ -18,7 +18,8 @@ ROLES = ("anonymous", "member", "officer1", "lead1", "observer_lead", "admin")
 TABLE = [
     ("/experiments/housing/scoring", (200, 200, 200, 200, 200, 200)),
     ("/experiments/housing/scoring/options/{a}", (200, 200, 200, 200, 200, 200)),
-    ("/experiments/housing/scoring/boroughs/zeta", (404, 200, 200, 200, 200, 200)),
+    # A member outside the experiment sees no borough while scoring is open (blind).
+    ("/experiments/housing/scoring/boroughs/zeta", (404, 403, 200, 200, 200, 200)),
     ("/experiments/housing/scoring/scores.csv", (200, 200, 200, 200, 200, 200)),
     ("/experiments/housing/scoring/criteria", (302, 403, 403, 403, 403, 200)),
     ("/experiments/housing/scoring/declarations", (302, 403, 403, 403, 403, 200)),

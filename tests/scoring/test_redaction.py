@@ -27,6 +27,8 @@ NAMES = ["Zeta Borough", "Alpha Borough", "Mu Borough"]
 @pytest.fixture
 def planted(world):
     w = world
+    # Scoring has closed: outsiders and public/members files see scores again (blind.py).
+    w.experiment.stage = "requirements"
     w.f1.guidance = "Guide ZQX7KPUB06"
     reasons = {
         w.f1: (

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import pytest
+
+from procure.extensions import db
 from procure.reports import kinds
 from procure.reports.document import render_report_html
 from procure.sensitivity import Audience, Sensitivity
 from tests.scoring.helpers import scorecard
+
+
+@pytest.fixture(autouse=True)
+def _scoring_closed(world):
+    """Public and members reports carry scores once scoring has closed (blind.py)."""
+    world.experiment.stage = "requirements"
+    db.session.flush()
 
 
 def test_public_report_counts_withheld_reasons_instead_of_marking_each(world):

@@ -33,6 +33,8 @@ from tests.scoring.helpers import build_world, hand_example, scorecard
 @pytest.fixture
 def example(world):
     hand_example(world)
+    # Scoring has closed, so every reader of the dashboard sees the figures (blind.py).
+    world.experiment.stage = "requirements"
     f.ModeratedScoreFactory(option=world.option_a, criterion=world.d1, score=3)
     db.session.flush()
     return world
