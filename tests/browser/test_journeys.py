@@ -281,12 +281,14 @@ def test_borough_officer_downloads_specification_and_reads_the_change_log(visit,
     shoot(page, "officer-1-specification")
 
     # The PDF comes from the report pipeline: a progress page first, then the file.
+    version_url = page.url
     with page.expect_download(timeout=180_000) as info:
         page.get_by_role("link", name=re.compile(r"^PDF of version 1\.0 for participants")).click()
     assert info.value.suggested_filename.endswith(".pdf")
     pdf = Path(info.value.path()).read_bytes()
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     assert "REQ-001" in "".join(p.extract_text() for p in reader.pages)
+    page.goto(version_url)  # the download left the progress page open: back to the version
 
     with page.expect_download() as info:
         page.get_by_role("link", name=re.compile(r"^XLSX of version 1\.0 for participants")).click()
