@@ -23,6 +23,7 @@ from procure.accounts.sso import (
 )
 from procure.accounts.views import safe_next, start_session
 from procure.extensions import db, limiter
+from procure.permissions import is_organisation_lead
 
 # What each refusal page says, and whom to ask.
 REFUSALS = {
@@ -115,9 +116,9 @@ def sso_callback():
 @bp.route("/admin/approvals")
 @login_required
 def approvals():
-    people = pending_people(current_user)
-    if not (current_user.is_admin or people):
+    if not (current_user.is_admin or is_organisation_lead(current_user)):
         abort(403)
+    people = pending_people(current_user)
     return render_template(
         "accounts/approvals.html", people=[user_row(p) for p in people], button=ButtonForm()
     )
