@@ -130,6 +130,8 @@ def approve_person(user_id: int):
     form = ButtonForm()
     if not form.validate_on_submit():
         abort(400)
+    if not (current_user.is_admin or is_organisation_lead(current_user)):
+        abort(403)
     person = db.session.get(User, user_id)
     if person is None or not person.approval_pending:
         abort(404)
