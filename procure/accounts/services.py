@@ -105,7 +105,7 @@ def _refuse_spans(column: str, value: str, label: str) -> None:
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
-def normalise_domains(text: str | None) -> list[str]:
+def normalise_domains(text: str | None, owner: Organisation | None = None) -> list[str]:
     """Email domains typed as a list (commas or spaces), lower-case; refuses any that is not one
     or that another organisation already owns."""
     domains: list[str] = []
@@ -118,10 +118,27 @@ def normalise_domains(text: str | None) -> list[str]:
         for org in db.session.scalars(
             sa.select(Organisation).where(Organisation.email_domains != "")
         ):
-            if domain in org.domains:
+            if domain in org.domains and org is not owner:
                 raise AccountError(f"{org.name} already owns the email domain {domain}")
         domains.append(domain)
     return domains
+
+
+def set_sign_in_domains(org: Organisation, email_domains: str, *, sso_only: bool) -> None:
+    """Replace the email domains ``org`` owns for council-account sign-in (audited)."""
+    domains = normalise_domains(email_domains, owner=org)
+    before = {"email_domains": org.email_domains, "sso_only": org.sso_only}
+    org.email_domains = " ".join(domains)
+    org.sso_only = sso_only
+    audit.record(
+        "organisation.sign_in",
+        org,
+        summary=f"Council-account sign-in for {org.name}: {org.email_domains or 'no domains'}",
+        changes={
+            "before": before,
+            "after": {"email_domains": org.email_domains, "sso_only": sso_only},
+        },
+    )
 
 
 def create_organisation(

@@ -9,7 +9,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from procure.accounts.models import User, UserIdentity
+from procure.accounts.models import Organisation, User, UserIdentity
 from procure.accounts.sso import can_approve
 from procure.audit import AuditEvent
 from tests.conftest import login
@@ -239,3 +239,44 @@ def test_a_lead_approves_only_their_own_organisation(client, sso, camden, db_ses
     assert not can_approve(member, pending)  # not a lead
     assert not can_approve(stranger, pending)
     assert can_approve(AdminFactory(), pending)
+
+
+def test_domains_are_set_from_the_command_line(runner, camden, db_session):
+    other = OrganisationFactory(slug="hackney", name="Hackney")
+    db_session.flush()
+    result = runner.invoke(
+        args=["users", "sign-in-domains", "hackney", "Hackney.gov.uk", "@hackney.org.uk"]
+    )
+    assert result.exit_code == 0, result.output
+    assert other.domains == ["hackney.gov.uk", "hackney.org.uk"] and not other.sso_only
+    taken = runner.invoke(args=["users", "sign-in-domains", "hackney", "camden.gov.uk"])
+    assert taken.exit_code != 0 and "Camden already owns" in taken.output
+    bad = runner.invoke(args=["users", "sign-in-domains", "hackney", "not a domain!"])
+    assert bad.exit_code != 0 and "is not an email domain" in bad.output
+    only = runner.invoke(
+        args=["users", "sign-in-domains", "camden", "camden.gov.uk", "--council-account-only"]
+    )
+    assert only.exit_code == 0, only.output
+    assert camden.sso_only
+
+
+def test_organisation_form_takes_domains(client, as_user, db_session):
+    admin = AdminFactory()
+    db_session.flush()
+    as_user(admin)
+    page = client.get("/admin/organisations").get_data(as_text=True)
+    response = client.post(
+        "/admin/organisations",
+        data={
+            "csrf_token": _csrf(page),
+            "name": "Lambeth",
+            "slug": "lambeth",
+            "kind": "borough",
+            "is_member": "y",
+            "email_domains": "lambeth.gov.uk, LAMBETH.org.uk",
+            "sso_only": "y",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    from_db = db_session.scalar(sa.select(Organisation).where(Organisation.slug == "lambeth"))
+    assert from_db.domains == ["lambeth.gov.uk", "lambeth.org.uk"] and from_db.sso_only
