@@ -23,7 +23,7 @@ from procure import (
     models,  # noqa: F401 - every model registered before the mapper is used
     templating,
 )
-from procure.accounts import account_views
+from procure.accounts import account_views, sso_views
 from procure.accounts import bp as accounts_bp
 from procure.accounts import views as accounts_views
 from procure.accounts.models import User
@@ -56,7 +56,7 @@ from procure.workshops import views as workshops_views
 
 # Each blueprint with the modules that add its routes (imported above, for their routes).
 BLUEPRINTS = (
-    (accounts_bp, (accounts_views, account_views)),
+    (accounts_bp, (accounts_views, account_views, sso_views)),
     (experiments_bp, (experiments_views,)),
     (market_bp, (market_views, landscape_views, import_views)),
     (scoring_bp, (scoring_views, scorecard_views)),

@@ -5,9 +5,12 @@ from __future__ import annotations
 import importlib
 
 import click
+import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from procure.accounts.models import Organisation
+from procure.accounts.services import AccountError, set_sign_in_domains
 from procure.extensions import db
 
 users_cli = AppGroup("users", help="Manage people who sign in.")
@@ -72,6 +75,29 @@ def demo_load_command() -> None:
     summary = load_demo()
     db.session.commit()
     click.echo(summary)
+
+
+@users_cli.command("sign-in-domains")
+@click.argument("organisation_slug")
+@click.argument("domains", nargs=-1)
+@click.option(
+    "--council-account-only/--passwords-too",
+    default=False,
+    help="Whether its people may sign in with a password as well",
+)
+def sign_in_domains_command(
+    organisation_slug: str, domains: tuple[str, ...], council_account_only: bool
+) -> None:
+    """Set the email domains an organisation owns, for sign-in with the council account."""
+    org = db.session.scalar(sa.select(Organisation).where(Organisation.slug == organisation_slug))
+    if org is None:
+        raise click.ClickException(f"No organisation with the short name {organisation_slug!r}")
+    try:
+        set_sign_in_domains(org, " ".join(domains), sso_only=council_account_only)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"{org.name}: {org.email_domains or 'no domains'}")
 
 
 def init_app(app: Flask) -> None:

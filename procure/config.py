@@ -102,6 +102,13 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         "INVITATION_DAYS": int(os.environ.get("INVITATION_DAYS", "7")),
         "RESET_RATE_LIMIT": os.environ.get("RESET_RATE_LIMIT", "5 per 15 minutes"),
         "RESET_RESPONSE_FLOOR": float(os.environ.get("RESET_RESPONSE_FLOOR", "0.4")),
+        # Sign-in with the council's account (OpenID Connect): no button unless the issuer and
+        # client id are set. OIDC_TENANT_ID restricts Microsoft Entra sign-ins to one tenant.
+        "OIDC_ISSUER": os.environ.get("OIDC_ISSUER", "").strip().rstrip("/") or None,
+        "OIDC_CLIENT_ID": os.environ.get("OIDC_CLIENT_ID") or None,
+        "OIDC_CLIENT_SECRET": os.environ.get("OIDC_CLIENT_SECRET") or None,
+        "OIDC_LABEL": os.environ.get("OIDC_LABEL", "Sign in with your council account"),
+        "OIDC_TENANT_ID": os.environ.get("OIDC_TENANT_ID") or None,
         # OCDS release packages: the ocid prefix registered for the publisher and the publisher's
         # name (documents in them link to the public pages at PUBLIC_URL).
         "OCDS_OCID_PREFIX": os.environ.get("OCDS_OCID_PREFIX", "ocds-procure"),

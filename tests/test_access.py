@@ -64,6 +64,11 @@ TABLE = [
     ("/experiments/published/participants", [302, 403, 403, 403, 403, 403, 403, 200]),
     ("/admin/organisations", [302, 403, 403, 403, 403, 403, 403, 200]),
     ("/admin/users", [302, 403, 403, 403, 403, 403, 403, 200]),
+    # People waiting after a first council-account sign-in: admins, and leads for their own.
+    ("/admin/approvals", [302, 403, 403, 403, 200, 403, 403, 200]),
+    # Sign-in with the council account is not configured in the suite: no such page.
+    ("/login/council", [404] * 8),
+    ("/login/council/callback", [404] * 8),
     ("/experiments/no-such-experiment", [404] * 8),
     # Your work, and the convenor's deadlines.
     ("/work", [302, 200, 200, 200, 200, 200, 200, 200]),
@@ -91,6 +96,7 @@ POSTS = [
     ("/experiments/new", [400] * 8),
     ("/experiments/published/edit", [400] * 8),
     ("/logout", [400] * 8),
+    ("/admin/approvals/1", [400] * 8),
 ]
 POST_CASES = [(path, role, statuses[i]) for path, statuses in POSTS for i, role in enumerate(ROLES)]
 

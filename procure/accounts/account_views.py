@@ -44,6 +44,7 @@ from procure.accounts.recovery import (
     sign_out_everywhere,
 )
 from procure.accounts.services import AccountError, list_organisations
+from procure.accounts.sso import identities_of
 from procure.accounts.views import safe_next, start_session
 from procure.db import utcnow
 from procure.extensions import db, limiter
@@ -156,7 +157,10 @@ def account():
             flash("Your password has been changed. Other sessions are signed out.", "success")
             return redirect(url_for("accounts.account"))
     return render_template(
-        "accounts/account.html", form=form, button=ButtonForm(), account=account_summary(user)
+        "accounts/account.html",
+        form=form,
+        button=ButtonForm(),
+        account=account_summary(user, tuple(i.email for i in identities_of(user))),
     )
 
 

@@ -83,6 +83,16 @@ class OrganisationForm(ProcureForm):
         filters=[normalise_identifier],
         description="Eight digits, or two letters and six digits, for example SC123456",
     )
+    email_domains = StringField(
+        "Email domains, if its people may sign in with their council account",
+        widget=GovTextInput(),
+        filters=[strip_filter],
+        description="Separate them with spaces, for example camden.gov.uk",
+        validators=[Length(max=500)],
+    )
+    sso_only = BooleanField(
+        "Its people sign in with their council account only", widget=GovCheckboxInput()
+    )
     submit = SubmitField("Save organisation", widget=GovSubmitInput())
 
     def validate_ppon(self, field) -> None:

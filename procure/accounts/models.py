@@ -28,10 +28,19 @@ class Organisation(TimestampMixin, VersionedMixin, db.Model):
     # each is checked for format in procure.procurement.identifiers.
     ppon: Mapped[str | None] = mapped_column(sa.String(14))
     companies_house_number: Mapped[str | None] = mapped_column(sa.String(8))
+    # Email domains the organisation owns, space-separated and lower-case ("camden.gov.uk"):
+    # a first sign-in with the council account is matched to the organisation by these.
+    email_domains: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    # When set (and single sign-on is configured), its people sign in with the council account only.
+    sso_only: Mapped[bool] = mapped_column(default=False, server_default=sa.text("false"))
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")
 
     __table_args__ = (sa.CheckConstraint(f"kind IN {ORGANISATION_KINDS!r}", name="kind"),)
+
+    @property
+    def domains(self) -> list[str]:
+        return self.email_domains.split()
 
     def __repr__(self) -> str:
         return f"<Organisation {self.slug}>"
@@ -53,6 +62,9 @@ class User(UserMixin, TimestampMixin, VersionedMixin, db.Model):
     # Bumped when the password changes or the person signs out everywhere; a session
     # carrying an older generation is no longer signed in (see the user loader).
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Created by a first sign-in with the council account: inactive until an admin or the
+    # organisation's lead approves it.
+    approval_pending: Mapped[bool] = mapped_column(default=False, server_default=sa.text("false"))
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="users")
 
@@ -121,3 +133,20 @@ class Invitation(TimestampMixin, VersionedMixin, db.Model):
         sa.CheckConstraint(f"state IN {INVITATION_STATES!r}", name="state"),
         sa.CheckConstraint(f"site_role IN {SITE_ROLES!r}", name="site_role"),
     )
+
+
+class UserIdentity(db.Model):
+    """A council account (issuer and subject) linked to a person, once, for single sign-on."""
+
+    __tablename__ = "user_identities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    issuer: Mapped[str] = mapped_column(sa.String(300))
+    subject: Mapped[str] = mapped_column(sa.String(255))
+    email: Mapped[str] = mapped_column(sa.String(254))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("issuer", "subject"),)

@@ -108,12 +108,16 @@ class AccountSummary:
     sign_in_method: str
 
 
-def account_summary(user: Any) -> AccountSummary:
+def account_summary(user: Any, council_accounts: tuple[str, ...] = ()) -> AccountSummary:
+    """``council_accounts``: the email addresses of the council accounts linked to ``user``."""
     org = user.organisation
+    method = "Email address and password"
+    if council_accounts:
+        method = f"Council account ({', '.join(council_accounts)}), or email address and password"
     return AccountSummary(
         name=user.name,
         email=user.email,
         organisation=org.name if org else "",
         site_role=user.site_role,
-        sign_in_method="Email address and password",
+        sign_in_method=method,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import secrets
 from datetime import timedelta
 
@@ -101,6 +102,45 @@ def _refuse_spans(column: str, value: str, label: str) -> None:
         raise AccountError(problem)
 
 
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def normalise_domains(text: str | None, owner: Organisation | None = None) -> list[str]:
+    """Email domains typed as a list (commas or spaces), lower-case; refuses any that is not one
+    or that another organisation already owns."""
+    domains: list[str] = []
+    for raw in re.split(r"[\s,;]+", (text or "").strip().lower()):
+        domain = raw.removeprefix("@")
+        if not domain or domain in domains:
+            continue
+        if not _DOMAIN.match(domain):
+            raise AccountError(f"“{raw}” is not an email domain, for example camden.gov.uk")
+        for org in db.session.scalars(
+            sa.select(Organisation).where(Organisation.email_domains != "")
+        ):
+            if domain in org.domains and org is not owner:
+                raise AccountError(f"{org.name} already owns the email domain {domain}")
+        domains.append(domain)
+    return domains
+
+
+def set_sign_in_domains(org: Organisation, email_domains: str, *, sso_only: bool) -> None:
+    """Replace the email domains ``org`` owns for council-account sign-in (audited)."""
+    domains = normalise_domains(email_domains, owner=org)
+    before = {"email_domains": org.email_domains, "sso_only": org.sso_only}
+    org.email_domains = " ".join(domains)
+    org.sso_only = sso_only
+    audit.record(
+        "organisation.sign_in",
+        org,
+        summary=f"Council-account sign-in for {org.name}: {org.email_domains or 'no domains'}",
+        changes={
+            "before": before,
+            "after": {"email_domains": org.email_domains, "sso_only": sso_only},
+        },
+    )
+
+
 def create_organisation(
     *,
     name: str,
@@ -109,8 +149,11 @@ def create_organisation(
     is_member: bool,
     ppon: str | None = None,
     companies_house_number: str | None = None,
+    email_domains: str = "",
+    sso_only: bool = False,
 ) -> Organisation:
     _refuse_spans("organisations.name", name, "Name")
+    domains = normalise_domains(email_domains)
     ppon = normalise_identifier(ppon) or None
     companies_house_number = normalise_identifier(companies_house_number) or None
     problem = ppon_problem(ppon or "") or companies_house_problem(companies_house_number or "")
@@ -127,6 +170,8 @@ def create_organisation(
         is_member=is_member,
         ppon=ppon,
         companies_house_number=companies_house_number,
+        email_domains=" ".join(domains),
+        sso_only=sso_only,
     )
     db.session.add(org)
     db.session.flush()

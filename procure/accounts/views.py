@@ -19,6 +19,7 @@ from procure.accounts.services import (
     list_organisations,
     list_users,
 )
+from procure.accounts.sso import is_configured, password_refused
 from procure.extensions import db, limiter
 from procure.permissions import can
 
@@ -59,11 +60,16 @@ def login():
                 "The email address or password is not right, or the account is locked for a "
                 "few minutes after repeated attempts"
             )
+        elif password_refused(user):
+            form.email.errors.append(
+                f"Your organisation signs in with its council account: use “{current_app.config['OIDC_LABEL']}”"
+            )
         else:
             start_session(user)
             flash(f"Signed in as {user.name}", "success")
             return redirect(safe_next(request.args.get("next")) or url_for("work.index"))
-    return render_template("accounts/login.html", form=form)
+    sso_label = current_app.config["OIDC_LABEL"] if is_configured() else None
+    return render_template("accounts/login.html", form=form, sso_label=sso_label)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -91,9 +97,12 @@ def organisations():
                 is_member=form.is_member.data,
                 ppon=form.ppon.data,
                 companies_house_number=form.companies_house_number.data,
+                email_domains=form.email_domains.data,
+                sso_only=form.sso_only.data,
             )
         except AccountError as exc:
-            form.name.errors.append(str(exc))
+            target = form.email_domains if "email domain" in str(exc) else form.name
+            target.errors.append(str(exc))
         else:
             flash(f"Added {org.name}", "success")
             return redirect(url_for("accounts.organisations"))

@@ -34,7 +34,7 @@ def sign_in(page, email: str, password: str = PASSWORD) -> None:
     page.goto("/login")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     with contextlib.suppress(PlaywrightTimeout):  # the assertion below says what went wrong
         page.wait_for_url(lambda url: "/login" not in url, timeout=10_000)
     assert "/login" not in page.url, f"sign-in failed for {email}: {page_text(page)[:300]}"

@@ -143,6 +143,11 @@ SITE_ROWS = [
     Row("accounts.accept_invitation", "POST", "/invitation", everyone(404), "site"),
     *[Row(r.endpoint, r.method, r.path, r.expect, "site") for r in both("accounts.account", "/account", set(SIGNED_IN))],
     *[Row(r.endpoint, r.method, r.path, r.expect, "site") for r in both("accounts.invitations", "/invitations", LEADS)],
+    # Sign-in with the council account is not configured in the suite: no such pages.
+    Row("accounts.sso_start", "GET", "/login/council", everyone(404), "site"),
+    Row("accounts.sso_callback", "GET", "/login/council/callback", everyone(404), "site"),
+    Row("accounts.approvals", "GET", "/admin/approvals", signed_in(LEADS), "site"),
+    Row("accounts.approve_person", "POST", "/admin/approvals/987654321", signed_in(LEADS, ok=404), "site"),
     Row("accounts.resend_invitation", "POST", "/invitations/{invitation_a}/resend", posted({PL, AD}), "site"),
     Row("accounts.resend_invitation", "POST", "/invitations/{invitation_b}/resend", posted({OL, AD}), "site"),
     Row("accounts.resend_invitation", "POST", "/invitations/987654321/resend", signed_in(LEADS, ok=404), "site"),
