@@ -64,7 +64,15 @@ def _run(bin_dir: Path, *args: str, as_nobody: bool = False) -> subprocess.Compl
     if as_nobody and os.geteuid() == 0:
         setpriv = shutil.which("setpriv")
         assert setpriv, "util-linux's setpriv is needed to run the non-root case as root"
-        command = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+        # `nobody` may not reach this checkout or our interpreter (a private home or a
+        # private temporary directory): run a copy of the stdlib-only script, from the
+        # readable fakes directory, with the system's Python when there is one.
+        script = bin_dir.parent / SCRIPT.name
+        shutil.copyfile(SCRIPT, script)
+        script.chmod(0o644)
+        python = shutil.which("python3", path="/usr/bin:/bin") or sys.executable
+        command = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", python]
+        command += [str(script), *args]
     env = {"PATH": str(bin_dir), "HOME": str(bin_dir.parent), "LANG": "C.UTF-8"}
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)  # noqa: S603 - our own script
 

@@ -28,6 +28,7 @@ def test_a_lead_submits_a_due_scorecard_from_your_work(visit, audit):
     link.click()
     assert f"/scoring/tasks/{WORK_BOROUGH}/" in page.url, page.url
     score_everything(page, "3")
+    page.get_by_role("button", name="Continue").click()  # to check your answers
     page.get_by_role("button", name="Submit scorecard").click()
     assert f"Submitted your scorecard for {name}" in page_text(page)
     page.get_by_role("link", name="Your work", exact=True).click()
